@@ -1,0 +1,227 @@
+//! Actions and resources: what a request wants to do, and to what.
+//!
+//! A new service adds variants here and nothing else: the rules in
+//! [`crate::authorize`] are written against an action's [`ActionClass`], so a
+//! new action inherits every rule of its class.
+
+use serde::{Deserialize, Serialize};
+use suveren_domain::Principal;
+
+/// Every operation a route can perform. Routes declare one when registered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Action {
+    // No caller identity needed.
+    HealthRead,
+    ApiDescribe,
+    SignIn,
+    // The caller's own account.
+    SessionRead,
+    SignOut,
+    SignOutEverywhere,
+    AppPasswordCreate,
+    AppPasswordList,
+    AppPasswordRevoke,
+    TotpEnrol,
+    TotpConfirm,
+    RecoveryCodesRenew,
+    // People.
+    DirectorySearch,
+    PrincipalView,
+    // Tenant administration.
+    TenantView,
+    PrincipalList,
+    PrincipalCreate,
+    PrincipalUpdate,
+    PrincipalDelete,
+    OrgUnitManage,
+    GroupManage,
+    SegmentManage,
+    BarrierManage,
+    ClassificationManage,
+    FederationConsent,
+    DirectoryImport,
+    // Operator.
+    TenantList,
+    TenantCreate,
+    TenantUpdate,
+    TenantBootstrapAdmin,
+    FederationManage,
+    MetricsRead,
+    // Audit.
+    AuditRead,
+    AuditExport,
+    // Content (drive and later services).
+    ContentList,
+    ContentRead,
+    ContentWrite,
+    ContentDelete,
+    ContentShare,
+}
+
+/// The rule family an action belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ActionClass {
+    Public,
+    OwnAccount,
+    Discover,
+    TenantAdmin,
+    Operator,
+    Audit,
+    Content(ContentOp),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ContentOp {
+    List,
+    Read,
+    Write,
+    Delete,
+    Share,
+}
+
+impl Action {
+    pub fn class(self) -> ActionClass {
+        use Action::*;
+        match self {
+            HealthRead | ApiDescribe | SignIn => ActionClass::Public,
+            SessionRead | SignOut | SignOutEverywhere | AppPasswordCreate | AppPasswordList | AppPasswordRevoke
+            | TotpEnrol | TotpConfirm | RecoveryCodesRenew => ActionClass::OwnAccount,
+            DirectorySearch | PrincipalView => ActionClass::Discover,
+            TenantView | PrincipalList | PrincipalCreate | PrincipalUpdate | PrincipalDelete | OrgUnitManage
+            | GroupManage | SegmentManage | BarrierManage | ClassificationManage | FederationConsent
+            | DirectoryImport => ActionClass::TenantAdmin,
+            TenantList | TenantCreate | TenantUpdate | TenantBootstrapAdmin | FederationManage | MetricsRead => {
+                ActionClass::Operator
+            }
+            AuditRead | AuditExport => ActionClass::Audit,
+            ContentList => ActionClass::Content(ContentOp::List),
+            ContentRead => ActionClass::Content(ContentOp::Read),
+            ContentWrite => ActionClass::Content(ContentOp::Write),
+            ContentDelete => ActionClass::Content(ContentOp::Delete),
+            ContentShare => ActionClass::Content(ContentOp::Share),
+        }
+    }
+
+    /// The dotted name used in audit records and the API description.
+    pub fn name(self) -> &'static str {
+        use Action::*;
+        match self {
+            HealthRead => "health.read",
+            ApiDescribe => "api.describe",
+            SignIn => "auth.login",
+            SessionRead => "auth.session",
+            SignOut => "auth.logout",
+            SignOutEverywhere => "auth.logout_everywhere",
+            AppPasswordCreate => "app_password.create",
+            AppPasswordList => "app_password.list",
+            AppPasswordRevoke => "app_password.revoke",
+            TotpEnrol => "mfa.totp_enrol",
+            TotpConfirm => "mfa.totp_confirm",
+            RecoveryCodesRenew => "mfa.recovery_renew",
+            DirectorySearch => "directory.search",
+            PrincipalView => "directory.view",
+            TenantView => "tenant.view",
+            PrincipalList => "principal.list",
+            PrincipalCreate => "principal.create",
+            PrincipalUpdate => "principal.update",
+            PrincipalDelete => "principal.delete",
+            OrgUnitManage => "org_unit.manage",
+            GroupManage => "group.manage",
+            SegmentManage => "segment.manage",
+            BarrierManage => "barrier.manage",
+            ClassificationManage => "classification.manage",
+            FederationConsent => "federation.consent",
+            DirectoryImport => "directory.import",
+            TenantList => "tenant.list",
+            TenantCreate => "tenant.create",
+            TenantUpdate => "tenant.update",
+            TenantBootstrapAdmin => "tenant.bootstrap_admin",
+            FederationManage => "federation.manage",
+            MetricsRead => "metrics.read",
+            AuditRead => "audit.read",
+            AuditExport => "audit.export",
+            ContentList => "content.list",
+            ContentRead => "content.read",
+            ContentWrite => "content.write",
+            ContentDelete => "content.delete",
+            ContentShare => "content.share",
+        }
+    }
+}
+
+/// Which drive a piece of content lives in; lockbox grants are scoped by it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DriveRef {
+    /// A principal's personal drive, by principal id.
+    Personal(String),
+    /// A team drive, by drive id.
+    Team(String),
+}
+
+/// The caller's standing on a piece of content, resolved by the service from
+/// ownership, membership and shares (data, not rules).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccessRole {
+    Viewer,
+    Editor,
+    Owner,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContentRef {
+    pub tenant: String,
+    pub drive: DriveRef,
+    /// Path inside the drive, `/` separated, starting with `/`.
+    pub path: String,
+    /// Classification rank of the item (already the max of item and container).
+    pub level: u8,
+    pub access: Option<AccessRole>,
+}
+
+/// Who or what content is to be shared with.
+#[derive(Debug, Clone)]
+pub enum ShareTarget<'a> {
+    Principal(&'a Principal),
+    Guest,
+    PublicLink,
+}
+
+#[derive(Debug, Clone)]
+pub enum Resource<'a> {
+    /// The installation as a whole (operator actions, health).
+    Installation,
+    /// The caller's own account.
+    Own,
+    /// A tenant as an administrative unit.
+    Tenant(&'a str),
+    /// The people directory as seen by the caller.
+    Directory,
+    /// Another principal, for discovery.
+    Principal(&'a Principal),
+    Content(&'a ContentRef),
+    Share { content: &'a ContentRef, target: ShareTarget<'a> },
+}
+
+impl Resource<'_> {
+    /// The string recorded in the audit chain.
+    pub fn audit_name(&self) -> String {
+        match self {
+            Resource::Installation => "installation".into(),
+            Resource::Own => "self".into(),
+            Resource::Tenant(t) => format!("tenant:{t}"),
+            Resource::Directory => "directory".into(),
+            Resource::Principal(p) => format!("principal:{}", p.login),
+            Resource::Content(c) | Resource::Share { content: c, .. } => content_name(c),
+        }
+    }
+}
+
+fn content_name(c: &ContentRef) -> String {
+    match &c.drive {
+        DriveRef::Personal(p) => format!("content:{}:personal/{}{}", c.tenant, p, c.path),
+        DriveRef::Team(d) => format!("content:{}:drive/{}{}", c.tenant, d, c.path),
+    }
+}

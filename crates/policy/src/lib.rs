@@ -1,0 +1,341 @@
+//! The choke point of the trust model: [`authorize`] decides every request.
+//!
+//! Services never re-implement a rule: they resolve data (who the caller is,
+//! which drive a file is in, whether the caller is a member) and ask this
+//! crate. The rules are written against an action's class, so a new service
+//! adds an [`Action`] and a resource type, never a new check.
+//!
+//! Pure: no I/O, no clock (the caller passes `now`), deterministic, so the
+//! property tests can explore random directories.
+
+mod action;
+mod discover;
+
+use serde::{Deserialize, Serialize};
+use suveren_domain::{Directory, Principal, Role, OPERATOR_REALM};
+
+pub use action::*;
+pub use discover::discover;
+
+/// A lockbox grant (rule 4): time-boxed access for exactly a scope and a set
+/// of actions, created only by approval of the tenant's reviewers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Grant {
+    pub id: String,
+    pub tenant: String,
+    pub scope: GrantScope,
+    pub ops: Vec<ContentOp>,
+    /// Unix seconds; the grant is dead from this instant on.
+    pub expires_unix: i64,
+    #[serde(default)]
+    pub revoked: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GrantScope {
+    /// A principal's personal drive, by principal id.
+    DriveOf(String),
+    /// One team drive, by id.
+    Drive(String),
+    /// One folder and everything below it.
+    Folder { drive: DriveRef, path: String },
+}
+
+impl Grant {
+    fn covers(&self, c: &ContentRef, op: ContentOp, now_unix: i64) -> bool {
+        if self.revoked || now_unix >= self.expires_unix || self.tenant != c.tenant || !self.ops.contains(&op) {
+            return false;
+        }
+        match &self.scope {
+            GrantScope::DriveOf(p) => c.drive == DriveRef::Personal(p.clone()),
+            GrantScope::Drive(d) => c.drive == DriveRef::Team(d.clone()),
+            GrantScope::Folder { drive, path } => {
+                let base = path.trim_end_matches('/');
+                *drive == c.drive && (c.path == base || c.path.starts_with(&format!("{base}/")) || base.is_empty())
+            }
+        }
+    }
+}
+
+/// How the caller proved who they are; it decides what a session may open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    Anonymous,
+    Session,
+    AppPassword,
+}
+
+/// The caller of a request, as resolved by the protocol edge.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub principal: Option<Principal>,
+    /// Whether a second factor was passed (for app passwords: by the session
+    /// that created it).
+    pub mfa: bool,
+    pub via: Via,
+    /// Live and dead grants alike; the gate checks them.
+    pub grants: Vec<Grant>,
+}
+
+impl Actor {
+    pub fn anonymous() -> Self {
+        Actor { principal: None, mfa: false, via: Via::Anonymous, grants: Vec::new() }
+    }
+    pub fn login(&self) -> &str {
+        self.principal.as_ref().map(|p| p.login.as_str()).unwrap_or("anonymous")
+    }
+    /// The audit chain the caller's own events go to.
+    pub fn tenant(&self) -> &str {
+        self.principal.as_ref().map(|p| p.tenant.as_str()).unwrap_or(OPERATOR_REALM)
+    }
+}
+
+/// The trust-model rule a denial rests on; shown to users and audited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Rule {
+    Authentication,
+    TenantIsolation,
+    InformationBarrier,
+    Classification,
+    Lockbox,
+    Role,
+    Suspended,
+}
+
+impl Rule {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Rule::Authentication => "authentication",
+            Rule::TenantIsolation => "tenant-isolation",
+            Rule::InformationBarrier => "information-barrier",
+            Rule::Classification => "classification",
+            Rule::Lockbox => "lockbox",
+            Rule::Role => "role",
+            Rule::Suspended => "suspended",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Denial {
+    pub rule: Rule,
+    /// A sentence fit to show a user.
+    pub message: String,
+    /// Answer exactly as if the resource did not exist (rule 1): the caller
+    /// must not learn that it does.
+    pub conceal: bool,
+}
+
+impl Denial {
+    pub(crate) fn hidden(rule: Rule, message: impl Into<String>) -> Self {
+        Denial { rule, message: message.into(), conceal: true }
+    }
+    pub(crate) fn open(rule: Rule, message: impl Into<String>) -> Self {
+        Denial { rule, message: message.into(), conceal: false }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    Allow {
+        /// The lockbox grant that made this possible, recorded in the audit.
+        acting_under: Option<String>,
+    },
+    Deny(Denial),
+}
+
+impl Decision {
+    pub fn is_allow(&self) -> bool {
+        matches!(self, Decision::Allow { .. })
+    }
+    const ALLOW: Decision = Decision::Allow { acting_under: None };
+}
+
+fn tenant_name<'a>(dir: &'a Directory, t: &'a str) -> &'a str {
+    dir.tenants.get(t).map(|t| t.name.as_str()).unwrap_or(t)
+}
+
+/// The one decision function. `now_unix` is only used for grant expiry.
+pub fn authorize(dir: &Directory, actor: &Actor, action: Action, resource: &Resource, now_unix: i64) -> Decision {
+    let class = action.class();
+    if class == ActionClass::Public {
+        return Decision::ALLOW;
+    }
+    let Some(me) = &actor.principal else {
+        return Decision::Deny(Denial::open(Rule::Authentication, "Sign in first."));
+    };
+    if me.disabled {
+        return Decision::Deny(Denial::open(Rule::Suspended, "This account is disabled."));
+    }
+    let operator = me.tenant == OPERATOR_REALM;
+    if !operator && dir.tenants.get(&me.tenant).is_none_or(|t| t.suspended) {
+        return Decision::Deny(Denial::open(
+            Rule::Suspended,
+            format!("{} is suspended; ask the operator.", tenant_name(dir, &me.tenant)),
+        ));
+    }
+    match class {
+        ActionClass::Public => Decision::ALLOW,
+        ActionClass::OwnAccount => match resource {
+            Resource::Own => Decision::ALLOW,
+            _ => Decision::Deny(Denial::hidden(Rule::Role, "Only your own account.")),
+        },
+        ActionClass::Discover => match resource {
+            Resource::Directory => Decision::ALLOW,
+            Resource::Principal(other) => match discover(dir, me, other) {
+                Ok(()) => Decision::ALLOW,
+                Err(d) => Decision::Deny(d),
+            },
+            _ => Decision::Deny(Denial::hidden(Rule::Role, "Not a directory entry.")),
+        },
+        ActionClass::TenantAdmin => tenant_role(dir, actor, me, resource, Role::TenantAdmin, "tenant administrators"),
+        ActionClass::Audit => tenant_role(dir, actor, me, resource, Role::Auditor, "the tenant's auditors"),
+        ActionClass::Operator => operator_action(dir, actor, me, action, resource),
+        ActionClass::Content(op) => content(dir, actor, me, op, resource, now_unix),
+    }
+}
+
+fn need_mfa(actor: &Actor, what: &str) -> Option<Decision> {
+    (!actor.mfa).then(|| {
+        Decision::Deny(Denial::open(
+            Rule::Authentication,
+            format!("{what} requires sign-in with a second factor; sign in again with your authenticator code."),
+        ))
+    })
+}
+
+fn tenant_role(dir: &Directory, actor: &Actor, me: &Principal, resource: &Resource, role: Role, who: &str) -> Decision {
+    let t = match resource {
+        Resource::Tenant(t) => *t,
+        // The operator realm's own audit log belongs to the operators.
+        _ => return Decision::Deny(Denial::hidden(Rule::Role, "Not a tenant.")),
+    };
+    if me.tenant != t {
+        // Another tenant, or none at all: indistinguishable (rule 1).
+        return Decision::Deny(Denial::hidden(Rule::TenantIsolation, "No such tenant."));
+    }
+    let has = me.has_role(role) || (role == Role::Auditor && t == OPERATOR_REALM && me.has_role(Role::OperatorAdmin));
+    if !has {
+        return Decision::Deny(Denial::open(
+            Rule::Role,
+            format!("Only {who} of {} may do this.", tenant_name(dir, t)),
+        ));
+    }
+    need_mfa(actor, "Administration").unwrap_or(Decision::ALLOW)
+}
+
+fn operator_action(dir: &Directory, actor: &Actor, me: &Principal, action: Action, resource: &Resource) -> Decision {
+    if me.tenant != OPERATOR_REALM || !me.has_role(Role::OperatorAdmin) {
+        return Decision::Deny(Denial::open(Rule::Role, "Only the installation's operators may do this."));
+    }
+    if let Some(d) = need_mfa(actor, "Operating the installation") {
+        return d;
+    }
+    if action == Action::TenantBootstrapAdmin {
+        // The operator may create a tenant's first administrator, never more:
+        // after that the tenant runs its own directory.
+        let Resource::Tenant(t) = resource else {
+            return Decision::Deny(Denial::hidden(Rule::Role, "Not a tenant."));
+        };
+        let has_admin = dir.principals.values().any(|p| p.tenant == *t && p.has_role(Role::TenantAdmin));
+        if has_admin {
+            return Decision::Deny(Denial::open(
+                Rule::Lockbox,
+                format!("{} already has an administrator; its directory is theirs to manage.", tenant_name(dir, t)),
+            ));
+        }
+    }
+    Decision::ALLOW
+}
+
+fn content(dir: &Directory, actor: &Actor, me: &Principal, op: ContentOp, resource: &Resource, now: i64) -> Decision {
+    let (c, target) = match resource {
+        Resource::Content(c) => (*c, None),
+        Resource::Share { content, target } => (*content, Some(target)),
+        _ => return Decision::Deny(Denial::hidden(Rule::Role, "Not content.")),
+    };
+    let Some(level) = dir.tenants.get(&c.tenant).and_then(|t| t.scheme.level(c.level)) else {
+        return Decision::Deny(Denial::hidden(Rule::TenantIsolation, "Not found."));
+    };
+    let needed = match op {
+        ContentOp::List | ContentOp::Read => AccessRole::Viewer,
+        ContentOp::Write | ContentOp::Delete => AccessRole::Editor,
+        ContentOp::Share => AccessRole::Editor,
+    };
+    let own = me.tenant == c.tenant && c.access.is_some_and(|a| a >= needed);
+    let grant = if own {
+        None
+    } else {
+        match actor.grants.iter().find(|g| g.covers(c, op, now)) {
+            Some(g) => Some(g.id.clone()),
+            None => {
+                // Seen but not enough rights: say so; not seen at all: not found.
+                return Decision::Deny(if me.tenant == c.tenant && c.access.is_some() {
+                    Denial::open(Rule::Role, "You may view this but not change it.")
+                } else {
+                    Denial::hidden(Rule::Lockbox, "Not found.")
+                });
+            }
+        }
+    };
+    if level.mfa && !actor.mfa {
+        return Decision::Deny(Denial::open(
+            Rule::Classification,
+            format!(
+                "{} content requires sign-in with a second factor; an app password made without one cannot open it.",
+                level.name
+            ),
+        ));
+    }
+    if let Some(target) = target {
+        if let Some(d) = share_target(dir, me, c, level, target) {
+            return Decision::Deny(d);
+        }
+    }
+    Decision::Allow { acting_under: grant }
+}
+
+fn share_target(
+    dir: &Directory,
+    me: &Principal,
+    c: &ContentRef,
+    level: &suveren_domain::Level,
+    target: &ShareTarget,
+) -> Option<Denial> {
+    use suveren_domain::ExternalSharing;
+    let org = tenant_name(dir, &c.tenant);
+    match target {
+        ShareTarget::PublicLink if !level.public_links => Some(Denial::open(
+            Rule::Classification,
+            format!("{} content cannot be shared by link.", level.name),
+        )),
+        ShareTarget::Guest if !level.guests => Some(Denial::open(
+            Rule::Classification,
+            format!("{} content cannot be shared with guests.", level.name),
+        )),
+        ShareTarget::Principal(p) => {
+            if let Err(d) = discover(dir, me, p) {
+                return Some(d);
+            }
+            if p.kind == suveren_domain::PrincipalKind::Guest && !level.guests {
+                return Some(Denial::open(
+                    Rule::Classification,
+                    format!("{} content cannot be shared with guests.", level.name),
+                ));
+            }
+            if p.tenant != c.tenant && level.external_sharing == ExternalSharing::None {
+                return Some(Denial::open(
+                    Rule::Classification,
+                    format!("{} content cannot be shared outside {org}.", level.name),
+                ));
+            }
+            None
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,390 @@
+//! Unit tests of the gate and property tests of the trust model's rules
+//! over random directories (10,000 cases each in CI).
+
+use std::collections::BTreeMap;
+
+use proptest::prelude::*;
+use suveren_domain::*;
+
+use crate::*;
+
+fn tenant(id: &str) -> Tenant {
+    Tenant {
+        id: id.into(),
+        name: format!("{id} kommune"),
+        domain: format!("{id}.test"),
+        suspended: false,
+        quota_bytes: None,
+        scheme: ClassificationScheme::default(),
+    }
+}
+
+fn principal(id: &str, tenant: &str, kind: PrincipalKind, unit: Option<&str>) -> Principal {
+    Principal {
+        id: id.into(),
+        tenant: tenant.into(),
+        login: format!("{id}@{tenant}.test"),
+        name: id.into(),
+        email: None,
+        kind,
+        org_unit: unit.map(Into::into),
+        groups: vec![],
+        attributes: BTreeMap::new(),
+        roles: vec![],
+        disabled: false,
+    }
+}
+
+fn actor(p: &Principal, mfa: bool) -> Actor {
+    Actor { principal: Some(p.clone()), mfa, via: Via::Session, grants: vec![] }
+}
+
+// --- random directories -------------------------------------------------
+
+fn arb_directory() -> impl Strategy<Value = Directory> {
+    let tenants = 1usize..=3;
+    tenants.prop_flat_map(|nt| {
+        (
+            Just(nt),
+            prop::collection::vec((0..nt, any::<u8>()), 1..=6),   // org units (tenant, parent choice)
+            prop::collection::vec(0..nt, 0..=3),                   // groups
+            prop::collection::vec((0..nt, 0u8..4, any::<u8>(), any::<u8>(), any::<bool>()), 2..=12), // principals
+            prop::collection::vec((0..nt, any::<u8>(), any::<u8>(), any::<u8>(), 0u8..8), 1..=5), // segments
+            prop::collection::vec((any::<bool>(), any::<u8>(), prop::collection::vec(any::<u8>(), 0..=2)), 0..=3), // barriers
+            prop::collection::vec((any::<u8>(), any::<u8>(), any::<bool>(), any::<bool>()), 0..=2), // links
+        )
+    })
+    .prop_map(|(nt, units, groups, principals, segments, barriers, links)| {
+        let tid = |i: usize| format!("t{i}");
+        let tenants: Vec<Tenant> = (0..nt).map(|i| tenant(&tid(i))).collect();
+        let mut org_units: Vec<OrgUnit> = Vec::new();
+        for (i, (t, parent)) in units.iter().enumerate() {
+            let same: Vec<&OrgUnit> = org_units.iter().filter(|o| o.tenant == tid(*t)).collect();
+            let parent = if same.is_empty() || parent % 3 == 0 {
+                None
+            } else {
+                Some(same[*parent as usize % same.len()].id.clone())
+            };
+            org_units.push(OrgUnit { id: format!("u{i}"), tenant: tid(*t), name: format!("U{i}"), parent });
+        }
+        let groups: Vec<Group> =
+            groups.iter().enumerate().map(|(i, t)| Group { id: format!("g{i}"), tenant: tid(*t), name: format!("G{i}") }).collect();
+        let pick_unit = |t: &str, n: u8| {
+            let same: Vec<&OrgUnit> = org_units.iter().filter(|o| o.tenant == t).collect();
+            (!same.is_empty() && n % 4 != 0).then(|| same[n as usize % same.len()].id.clone())
+        };
+        let pick_group = |t: &str, n: u8| {
+            let same: Vec<&Group> = groups.iter().filter(|o| o.tenant == t).collect();
+            (!same.is_empty() && n % 2 == 0).then(|| same[n as usize % same.len()].id.clone())
+        };
+        let principals: Vec<Principal> = principals
+            .iter()
+            .enumerate()
+            .map(|(i, (t, kind, unit, group, attr))| {
+                let t = tid(*t);
+                let mut p = principal(&format!("p{i}"), &t, PrincipalKind::ALL[*kind as usize], None);
+                p.org_unit = pick_unit(&t, *unit);
+                p.groups = pick_group(&t, *group).into_iter().collect();
+                if *attr {
+                    p.attributes.insert("role".into(), "teacher".into());
+                }
+                p
+            })
+            .collect();
+        let segments: Vec<Segment> = segments
+            .iter()
+            .enumerate()
+            .map(|(i, (t, unit, group, kinds, which))| {
+                let t = tid(*t);
+                let mut f = SegmentFilter::default();
+                if which & 1 != 0 {
+                    f.kinds = PrincipalKind::ALL.iter().copied().filter(|k| (kinds >> (*k as u8)) & 1 == 1).collect();
+                }
+                if which & 2 != 0 {
+                    f.org_unit = pick_unit(&t, *unit | 1);
+                }
+                if which & 4 != 0 {
+                    f.groups = pick_group(&t, *group & !1).into_iter().collect();
+                }
+                if *which == 7 {
+                    f.attributes.insert("role".into(), "teacher".into());
+                }
+                Segment { id: format!("s{i}"), tenant: t, name: format!("S{i}"), filter: f }
+            })
+            .collect();
+        let seg = |n: u8| &segments[n as usize % segments.len()];
+        let barriers: Vec<BarrierRule> = barriers
+            .iter()
+            .enumerate()
+            .map(|(i, (block, a, with))| {
+                let a = seg(*a);
+                let rule = if *block {
+                    let b = seg(with.first().copied().unwrap_or(0));
+                    BarrierKind::Block { a: a.id.clone(), b: b.id.clone() }
+                } else {
+                    BarrierKind::OnlyWith { a: a.id.clone(), with: with.iter().map(|w| seg(*w).id.clone()).collect() }
+                };
+                BarrierRule { id: format!("b{i}"), tenant: a.tenant.clone(), rule }
+            })
+            .collect();
+        let links: Vec<FederationLink> = links
+            .iter()
+            .enumerate()
+            .filter_map(|(i, (a, b, ca, cb))| {
+                let (sa, sb) = (seg(*a), seg(*b));
+                (sa.tenant != sb.tenant).then(|| FederationLink {
+                    id: format!("l{i}"),
+                    tenant_a: sa.tenant.clone(),
+                    segment_a: sa.id.clone(),
+                    tenant_b: sb.tenant.clone(),
+                    segment_b: sb.id.clone(),
+                    consent_a: *ca,
+                    consent_b: *cb,
+                })
+            })
+            .collect();
+        Directory::new(tenants, principals, org_units, groups, segments, barriers, links)
+    })
+}
+
+fn pairs(dir: &Directory) -> Vec<(&Principal, &Principal)> {
+    let mut ps: Vec<&Principal> = dir.principals.values().collect();
+    ps.sort_by(|a, b| a.id.cmp(&b.id));
+    let mut out = Vec::new();
+    for a in &ps {
+        for b in &ps {
+            out.push((*a, *b));
+        }
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(
+        std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000)
+    ))]
+
+    #[test]
+    fn no_cross_tenant_discovery_without_a_live_link(dir in arb_directory()) {
+        for (a, b) in pairs(&dir) {
+            if a.tenant != b.tenant && discover(&dir, a, b).is_ok() {
+                let linked = dir.links.iter().any(|l| l.active() && (
+                    (l.tenant_a == a.tenant && dir.in_segment(&l.segment_a, a) && l.tenant_b == b.tenant && dir.in_segment(&l.segment_b, b)) ||
+                    (l.tenant_b == a.tenant && dir.in_segment(&l.segment_b, a) && l.tenant_a == b.tenant && dir.in_segment(&l.segment_a, b))));
+                prop_assert!(linked, "{} found {} without a link", a.id, b.id);
+            }
+        }
+    }
+
+    #[test]
+    fn discovery_is_symmetric_and_always_concealed(dir in arb_directory()) {
+        for (a, b) in pairs(&dir) {
+            let ab = discover(&dir, a, b);
+            prop_assert_eq!(ab.is_ok(), discover(&dir, b, a).is_ok(), "{} vs {}", &a.id, &b.id);
+            if let Err(d) = ab {
+                prop_assert!(d.conceal);
+            }
+        }
+    }
+
+    #[test]
+    fn block_rules_hold_both_ways(dir in arb_directory()) {
+        for r in &dir.barriers {
+            if let BarrierKind::Block { a: x, b: y } = &r.rule {
+                for (a, b) in pairs(&dir) {
+                    if a.id != b.id && dir.in_segment(x, a) && dir.in_segment(y, b) {
+                        prop_assert!(discover(&dir, a, b).is_err());
+                        prop_assert!(discover(&dir, b, a).is_err());
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn only_with_is_closed(dir in arb_directory()) {
+        for r in &dir.barriers {
+            if let BarrierKind::OnlyWith { a: x, with } = &r.rule {
+                for (a, b) in pairs(&dir) {
+                    if a.id != b.id && dir.in_segment(x, a) && discover(&dir, a, b).is_ok() {
+                        prop_assert!(dir.in_segment(x, b) || with.iter().any(|w| dir.in_segment(w, b)),
+                            "{} in {} reached {} outside its segments", &a.id, x, &b.id);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn operators_discover_no_one(dir in arb_directory()) {
+        let mut op = principal("op", OPERATOR_REALM, PrincipalKind::Service, None);
+        op.roles.push(Role::OperatorAdmin);
+        let actor = actor(&op, true);
+        for p in dir.principals.values() {
+            let d = authorize(&dir, &actor, Action::PrincipalView, &Resource::Principal(p), 0);
+            let concealed = matches!(d, Decision::Deny(Denial { conceal: true, .. }));
+            prop_assert!(concealed);
+            let d = authorize(&dir, &actor, Action::PrincipalList, &Resource::Tenant(&p.tenant), 0);
+            prop_assert!(!d.is_allow());
+        }
+    }
+}
+
+// --- unit tests ---------------------------------------------------------
+
+fn content(tenant: &str, owner: &str, level: u8, access: Option<AccessRole>) -> ContentRef {
+    ContentRef { tenant: tenant.into(), drive: DriveRef::Personal(owner.into()), path: "/a/b.txt".into(), level, access }
+}
+
+fn small_dir() -> Directory {
+    let mut admin = principal("anna", "nordvik", PrincipalKind::Employee, None);
+    admin.roles.push(Role::TenantAdmin);
+    Directory::new(
+        [tenant("nordvik"), tenant("sorvik")],
+        [
+            admin,
+            principal("siri", "nordvik", PrincipalKind::Employee, None),
+            principal("erik", "sorvik", PrincipalKind::Employee, None),
+            principal("gus", "nordvik", PrincipalKind::Guest, None),
+        ],
+        [],
+        [],
+        [],
+        [],
+        [],
+    )
+}
+
+#[test]
+fn public_actions_need_no_one() {
+    let d = small_dir();
+    assert!(authorize(&d, &Actor::anonymous(), Action::SignIn, &Resource::Installation, 0).is_allow());
+    let deny = authorize(&d, &Actor::anonymous(), Action::DirectorySearch, &Resource::Directory, 0);
+    assert!(matches!(deny, Decision::Deny(Denial { rule: Rule::Authentication, .. })));
+}
+
+#[test]
+fn tenant_admin_needs_role_tenant_and_mfa() {
+    let d = small_dir();
+    let anna = d.principals["anna"].clone();
+    let siri = d.principals["siri"].clone();
+    assert!(authorize(&d, &actor(&anna, true), Action::PrincipalCreate, &Resource::Tenant("nordvik"), 0).is_allow());
+    let no_mfa = authorize(&d, &actor(&anna, false), Action::PrincipalCreate, &Resource::Tenant("nordvik"), 0);
+    assert!(matches!(no_mfa, Decision::Deny(Denial { rule: Rule::Authentication, conceal: false, .. })));
+    let other = authorize(&d, &actor(&anna, true), Action::PrincipalCreate, &Resource::Tenant("sorvik"), 0);
+    assert!(matches!(other, Decision::Deny(Denial { conceal: true, .. })), "other tenant looks absent");
+    let Decision::Deny(role) = authorize(&d, &actor(&siri, true), Action::PrincipalCreate, &Resource::Tenant("nordvik"), 0)
+    else {
+        panic!("member allowed to administer")
+    };
+    assert_eq!(role.rule, Rule::Role);
+    assert!(role.message.contains("nordvik kommune"), "{}", role.message);
+}
+
+#[test]
+fn operator_bootstraps_only_the_first_admin() {
+    let d = small_dir();
+    let mut op = principal("op", OPERATOR_REALM, PrincipalKind::Service, None);
+    op.roles.push(Role::OperatorAdmin);
+    let a = actor(&op, true);
+    assert!(authorize(&d, &a, Action::TenantBootstrapAdmin, &Resource::Tenant("sorvik"), 0).is_allow());
+    assert!(!authorize(&d, &a, Action::TenantBootstrapAdmin, &Resource::Tenant("nordvik"), 0).is_allow());
+    assert!(authorize(&d, &a, Action::TenantCreate, &Resource::Installation, 0).is_allow());
+}
+
+#[test]
+fn classification_demands_mfa_and_refuses_links_with_reasons() {
+    let d = small_dir();
+    let siri = d.principals["siri"].clone();
+    let c = content("nordvik", "siri", 3, Some(AccessRole::Owner));
+    let Decision::Deny(no_mfa) = authorize(&d, &actor(&siri, false), Action::ContentRead, &Resource::Content(&c), 0) else {
+        panic!("restricted content opened without MFA")
+    };
+    assert_eq!(no_mfa.rule, Rule::Classification);
+    assert!(no_mfa.message.starts_with("Restricted content requires"), "{}", no_mfa.message);
+    assert!(authorize(&d, &actor(&siri, true), Action::ContentRead, &Resource::Content(&c), 0).is_allow());
+
+    let link = Resource::Share { content: &c, target: ShareTarget::PublicLink };
+    let Decision::Deny(l) = authorize(&d, &actor(&siri, true), Action::ContentShare, &link, 0) else { panic!() };
+    assert_eq!(l.message, "Restricted content cannot be shared by link.");
+
+    let open = content("nordvik", "siri", 0, Some(AccessRole::Owner));
+    let link = Resource::Share { content: &open, target: ShareTarget::PublicLink };
+    assert!(authorize(&d, &actor(&siri, false), Action::ContentShare, &link, 0).is_allow());
+
+    let gus = d.principals["gus"].clone();
+    let internal = content("nordvik", "siri", 2, Some(AccessRole::Owner));
+    let to_guest = Resource::Share { content: &internal, target: ShareTarget::Principal(&gus) };
+    let Decision::Deny(g) = authorize(&d, &actor(&siri, true), Action::ContentShare, &to_guest, 0) else { panic!() };
+    assert_eq!(g.message, "Confidential content cannot be shared with guests.");
+}
+
+#[test]
+fn admins_have_no_content_rights_without_a_live_grant() {
+    let d = small_dir();
+    let anna = d.principals["anna"].clone();
+    let c = content("nordvik", "siri", 1, None);
+    let deny = authorize(&d, &actor(&anna, true), Action::ContentRead, &Resource::Content(&c), 100);
+    assert!(matches!(deny, Decision::Deny(Denial { conceal: true, .. })));
+
+    let grant = |expires, revoked, ops: Vec<ContentOp>| Grant {
+        id: "g1".into(),
+        tenant: "nordvik".into(),
+        scope: GrantScope::DriveOf("siri".into()),
+        ops,
+        expires_unix: expires,
+        revoked,
+    };
+    let mut a = actor(&anna, true);
+    a.grants = vec![grant(200, false, vec![ContentOp::Read])];
+    assert_eq!(
+        authorize(&d, &a, Action::ContentRead, &Resource::Content(&c), 100),
+        Decision::Allow { acting_under: Some("g1".into()) }
+    );
+    assert!(!authorize(&d, &a, Action::ContentWrite, &Resource::Content(&c), 100).is_allow(), "action outside grant");
+    assert!(!authorize(&d, &a, Action::ContentRead, &Resource::Content(&c), 200).is_allow(), "expired");
+    a.grants = vec![grant(200, true, vec![ContentOp::Read])];
+    assert!(!authorize(&d, &a, Action::ContentRead, &Resource::Content(&c), 100).is_allow(), "revoked");
+    let other = ContentRef { drive: DriveRef::Personal("anna".into()), ..c.clone() };
+    a.grants = vec![grant(200, false, vec![ContentOp::Read])];
+    assert!(!authorize(&d, &a, Action::ContentRead, &Resource::Content(&other), 100).is_allow(), "other scope");
+    let folder = Grant {
+        scope: GrantScope::Folder { drive: DriveRef::Personal("siri".into()), path: "/a".into() },
+        ..grant(200, false, vec![ContentOp::Read])
+    };
+    a.grants = vec![folder];
+    assert!(authorize(&d, &a, Action::ContentRead, &Resource::Content(&c), 100).is_allow());
+    let sibling = ContentRef { path: "/ab/c".into(), ..c };
+    assert!(!authorize(&d, &a, Action::ContentRead, &Resource::Content(&sibling), 100).is_allow(), "prefix is not a folder");
+}
+
+#[test]
+fn restricted_content_is_not_shared_outside_the_tenant() {
+    let mut d = small_dir();
+    d.segments.insert(
+        "emp-n".into(),
+        Segment { id: "emp-n".into(), tenant: "nordvik".into(), name: "e".into(), filter: Default::default() },
+    );
+    d.segments.insert(
+        "emp-s".into(),
+        Segment { id: "emp-s".into(), tenant: "sorvik".into(), name: "e".into(), filter: Default::default() },
+    );
+    d.links.push(FederationLink {
+        id: "l".into(),
+        tenant_a: "nordvik".into(),
+        segment_a: "emp-n".into(),
+        tenant_b: "sorvik".into(),
+        segment_b: "emp-s".into(),
+        consent_a: true,
+        consent_b: true,
+    });
+    let siri = d.principals["siri"].clone();
+    let erik = d.principals["erik"].clone();
+    let c = content("nordvik", "siri", 3, Some(AccessRole::Owner));
+    let r = Resource::Share { content: &c, target: ShareTarget::Principal(&erik) };
+    let Decision::Deny(x) = authorize(&d, &actor(&siri, true), Action::ContentShare, &r, 0) else { panic!() };
+    assert_eq!(x.message, "Restricted content cannot be shared outside nordvik kommune.");
+    let c1 = content("nordvik", "siri", 1, Some(AccessRole::Owner));
+    let r = Resource::Share { content: &c1, target: ShareTarget::Principal(&erik) };
+    assert!(authorize(&d, &actor(&siri, true), Action::ContentShare, &r, 0).is_allow());
+}
