@@ -1,0 +1,243 @@
+//! Application services.
+//!
+//! Each operation takes a [`Ctx`] (who calls, under which declared action),
+//! resolves the data it needs, asks the policy gate through [`App::gate`],
+//! and commits its change together with its audit record in one
+//! [`suveren_store::Batch`]. Protocol crates (the JSON API now; WebDAV,
+//! CalDAV, IMAP later) only translate requests into these calls, so no
+//! protocol can grow a rule of its own.
+
+pub mod audit;
+pub mod auth;
+pub mod demo;
+pub mod directory;
+pub mod import;
+mod snapshot;
+
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use suveren_audit::{AuditKey, Draft, Outcome};
+use suveren_policy::{authorize, Action, Actor, Decision, Denial, Resource};
+use suveren_store::{Batch, Store, StoreError};
+
+pub use snapshot::Snapshot;
+
+/// Settings the services need; the binary fills them from configuration.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub session_idle: Duration,
+    pub session_absolute: Duration,
+    /// Sign a checkpoint after every this many records of a tenant.
+    pub checkpoint_interval: u64,
+    pub oidc: Vec<OidcSettings>,
+    pub throttle: suveren_identity::throttle::Limits,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            session_idle: Duration::from_secs(30 * 60),
+            session_absolute: Duration::from_secs(12 * 3600),
+            checkpoint_interval: 100,
+            oidc: Vec::new(),
+            throttle: Default::default(),
+        }
+    }
+}
+
+/// A tenant's identity provider.
+#[derive(Debug, Clone)]
+pub struct OidcSettings {
+    pub tenant: String,
+    pub issuer: String,
+    pub client_id: String,
+    pub client_secret: Option<String>,
+    pub redirect_url: String,
+    /// Which ID-token claim holds the principal's login ("email", ...).
+    pub login_claim: String,
+    /// Treat sign-ins through this provider as having passed a second factor
+    /// (the provider enforces MFA itself). Otherwise only `amr` decides.
+    pub assume_mfa: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// Also the answer for everything the caller may not discover.
+    #[error("not found")]
+    NotFound,
+    #[error("{}", .0.message)]
+    Denied(Denial),
+    #[error("{0}")]
+    Unauthenticated(String),
+    #[error("a second factor is required")]
+    MfaRequired,
+    #[error("too many failed sign-ins; try again in {} seconds", .0.as_secs().max(1))]
+    Throttled(Duration),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    Unavailable(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl ServiceError {
+    pub fn invalid(msg: impl Into<String>) -> Self {
+        ServiceError::Invalid(msg.into())
+    }
+}
+
+pub type Result<T, E = ServiceError> = std::result::Result<T, E>;
+
+/// The caller of one request, and the action its route declared.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    pub actor: Actor,
+    pub action: Action,
+    pub client: Option<IpAddr>,
+    pub request_id: String,
+    /// Digest of the session token, when the caller came with a session.
+    pub session: Option<String>,
+}
+
+/// What the gate hands back on allow: the pieces of the audit record.
+#[derive(Debug, Clone)]
+pub struct Permit {
+    pub action: Action,
+    pub resource: String,
+    pub acting_under: Option<String>,
+}
+
+pub struct App {
+    pub store: Arc<dyn Store>,
+    pub settings: Settings,
+    pub data_dir: PathBuf,
+    audit_key: AuditKey,
+    snapshot: RwLock<Arc<Snapshot>>,
+    pub(crate) app_cache: suveren_identity::app_password::VerifyCache,
+    pub(crate) throttle: suveren_identity::throttle::Throttle,
+    pub(crate) oidc: tokio::sync::Mutex<std::collections::HashMap<String, Arc<suveren_identity::oidc::OidcClient>>>,
+}
+
+pub fn now_unix() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+pub fn now_rfc3339() -> String {
+    let f = time::format_description::well_known::Rfc3339;
+    time::OffsetDateTime::now_utc().format(&f).unwrap_or_default()
+}
+
+pub(crate) fn new_id() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
+}
+
+impl App {
+    /// Opens the embedded installation in `data_dir`: the SQLite database,
+    /// the audit signing key (created 0600 on first start).
+    pub async fn open_embedded(data_dir: &Path, settings: Settings) -> Result<Arc<App>> {
+        std::fs::create_dir_all(data_dir.join("blobs")).map_err(StoreError::from)?;
+        let store = suveren_store::sqlite::SqliteStore::open(&data_dir.join("meta.db")).await?;
+        let key = audit::load_or_create_key(data_dir)?;
+        App::new(Arc::new(store), key, data_dir.to_path_buf(), settings).await
+    }
+
+    pub async fn new(store: Arc<dyn Store>, audit_key: AuditKey, data_dir: PathBuf, settings: Settings) -> Result<Arc<App>> {
+        let snap = Snapshot::load(store.as_ref()).await?;
+        Ok(Arc::new(App {
+            store,
+            throttle: suveren_identity::throttle::Throttle::new(settings.throttle.clone()),
+            settings,
+            data_dir,
+            audit_key,
+            snapshot: RwLock::new(Arc::new(snap)),
+            app_cache: suveren_identity::app_password::VerifyCache::new(Duration::from_secs(300), 10_000),
+            oidc: Default::default(),
+        }))
+    }
+
+    /// The current directory snapshot; cheap to clone, never blocks writers
+    /// for long.
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        self.snapshot.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Rebuilds the snapshot after a directory change was committed.
+    pub async fn reload(&self) -> Result<()> {
+        let snap = Snapshot::load(self.store.as_ref()).await?;
+        *self.snapshot.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(snap);
+        Ok(())
+    }
+
+    pub fn audit_key(&self) -> &AuditKey {
+        &self.audit_key
+    }
+
+    /// Builds an audit record for the caller.
+    pub fn draft(&self, ctx: &Ctx, tenant: &str, resource: String, outcome: Outcome, reason: Option<String>) -> Draft {
+        Draft {
+            tenant: tenant.to_string(),
+            time: now_rfc3339(),
+            actor: ctx.actor.login().to_string(),
+            acting_under: None,
+            action: ctx.action.name().to_string(),
+            resource,
+            decision: outcome,
+            reason,
+            client: ctx.client.map(|c| c.to_string()),
+        }
+    }
+
+    /// Asks the policy engine about the route's declared action. A denial is
+    /// audited (in its own transaction: nothing else happens) and becomes
+    /// the error the caller sees; concealed denials become "not found".
+    pub async fn gate(&self, ctx: &Ctx, resource: &Resource<'_>) -> Result<Permit> {
+        let snap = self.snapshot();
+        self.gate_in(&snap, ctx, resource).await
+    }
+
+    pub async fn gate_in(&self, snap: &Snapshot, ctx: &Ctx, resource: &Resource<'_>) -> Result<Permit> {
+        match authorize(&snap.dir, &ctx.actor, ctx.action, resource, now_unix()) {
+            Decision::Allow { acting_under } => {
+                Ok(Permit { action: ctx.action, resource: resource.audit_name(), acting_under })
+            }
+            Decision::Deny(d) => {
+                let mut draft = self.draft(
+                    ctx,
+                    ctx.actor.tenant(),
+                    resource.audit_name(),
+                    Outcome::Deny,
+                    Some(format!("{}: {}", d.rule.as_str(), d.message)),
+                );
+                draft.action = ctx.action.name().to_string();
+                self.commit(Batch::new().audit(draft)).await?;
+                Err(if d.conceal { ServiceError::NotFound } else { ServiceError::Denied(d) })
+            }
+        }
+    }
+
+    /// The allow record for a permit, to be committed with the change.
+    pub fn allowed(&self, ctx: &Ctx, permit: &Permit, tenant: &str) -> Draft {
+        let mut d = self.draft(ctx, tenant, permit.resource.clone(), Outcome::Allow, None);
+        d.acting_under = permit.acting_under.clone();
+        d
+    }
+
+    /// Commits a batch and signs checkpoints that fall due.
+    pub async fn commit(&self, batch: Batch) -> Result<Vec<suveren_audit::Record>> {
+        let recs = self.store.commit(batch).await?;
+        let every = self.settings.checkpoint_interval.max(1);
+        for r in recs.iter().filter(|r| r.seq % every == 0) {
+            let cp = self.audit_key.checkpoint(&r.tenant, r.seq, &r.hash, &now_rfc3339());
+            self.store.put_checkpoint(&cp).await?;
+        }
+        Ok(recs)
+    }
+}
