@@ -265,6 +265,8 @@ impl App {
             return Ok(None);
         };
         let Some(id) = app_password::id_of(pw) else { return Ok(None) };
+        let Some(canon) = app_password::canonical(pw) else { return Ok(None) };
+        let pw = canon.as_str();
         let Some(obj) = self.store.get(kinds::APP_PASSWORD, &id).await? else { return Ok(None) };
         let rec: AppPassword = obj.decode()?;
         if rec.principal != p.id || p.disabled {
@@ -334,7 +336,7 @@ impl App {
             return Err(ServiceError::Conflict("You have 50 app passwords; revoke one first.".into()));
         }
         let (id, pw) = app_password::generate();
-        let pw2 = pw.clone();
+        let pw2 = app_password::canonical(&pw).ok_or_else(|| ServiceError::Internal("generated app password malformed".into()))?;
         let hash = tokio::task::spawn_blocking(move || password::hash(&pw2))
             .await
             .map_err(|e| ServiceError::Internal(e.to_string()))?

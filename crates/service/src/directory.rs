@@ -573,17 +573,16 @@ impl App {
         Ok(t)
     }
 
+    /// Every link of the installation: the operator's view.
     pub async fn list_links(&self, ctx: &Ctx) -> Result<Vec<FederationLink>> {
-        let snap = self.snapshot();
-        // Operators see all links; a tenant admin sees those of their tenant.
-        let me = ctx.actor.principal.as_ref().ok_or(ServiceError::NotFound)?;
-        if me.tenant == OPERATOR_REALM {
-            self.gate_in(&snap, ctx, &Resource::Installation).await?;
-            return Ok(snap.dir.links.clone());
-        }
-        let ctx2 = Ctx { action: Action::TenantView, ..ctx.clone() };
-        self.gate_in(&snap, &ctx2, &Resource::Tenant(&me.tenant)).await?;
-        Ok(snap.dir.links.iter().filter(|l| l.tenant_a == me.tenant || l.tenant_b == me.tenant).cloned().collect())
+        let (snap, _) = self.operator(ctx, &Resource::Installation).await?;
+        Ok(snap.dir.links.clone())
+    }
+
+    /// The links a tenant is part of: its admins' view, for consent.
+    pub async fn tenant_links(&self, ctx: &Ctx, tenant: &str) -> Result<Vec<FederationLink>> {
+        let (snap, _) = self.admin(ctx, tenant).await?;
+        Ok(snap.dir.links.iter().filter(|l| l.tenant_a == tenant || l.tenant_b == tenant).cloned().collect())
     }
 
     /// The operator proposes a link; it opens nothing until both tenants'

@@ -1,0 +1,361 @@
+//! Configuration: a TOML file, then `SUVEREN_*` environment variables, then
+//! command-line flags, each overriding the one before.
+//!
+//! Every key is declared (with its documentation) in [`KEYS`]; unknown keys
+//! are errors, and all errors are collected and reported together with the
+//! offending key, so an operator fixes a file in one round.
+//! Secrets may come from `*_file` keys; such files are refused when other
+//! users can read them.
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use toml::{Table, Value};
+
+/// Every configuration key, with what it means.
+pub const KEYS: &[(&str, &str)] = &[
+    ("listen", "Address to listen on. Default 127.0.0.1:8080 (loopback only)."),
+    ("data", "Data folder: database, blobs, keys. Default ./suveren-data."),
+    ("public_url", "The URL users reach Suveren at; used for OIDC redirects. Default http://LISTEN."),
+    ("trusted_proxies", "Reverse proxies whose X-Forwarded-For is believed (list of IPs)."),
+    ("log_format", "text or json. Default text."),
+    ("log_level", "tracing filter, e.g. info or suveren=debug. Default info."),
+    ("session.idle_minutes", "Sign out after this long without a request. Default 30."),
+    ("session.absolute_hours", "Sign out this long after sign-in, whatever happens. Default 12."),
+    ("session.cookie_secure", "auto, true or false. auto: Secure unless listening on loopback without TLS. false is refused off loopback."),
+    ("audit.checkpoint_interval", "Sign an audit checkpoint every N records per tenant. Default 100."),
+    ("signin.pair_failures", "Failed sign-ins from one address to one account before that pair is locked. Default 5."),
+    ("signin.pair_lock_minutes", "How long such a pair stays locked. Default 15."),
+    ("signin.source_failures", "Failed sign-ins from one address (any account) per 10 minutes before it is throttled. Default 30."),
+    ("oidc.TENANT.issuer", "The tenant's OpenID provider (issuer URL)."),
+    ("oidc.TENANT.client_id", "Client id registered at the provider."),
+    ("oidc.TENANT.client_secret", "Client secret (prefer client_secret_file)."),
+    ("oidc.TENANT.client_secret_file", "File holding the client secret; must not be readable by others."),
+    ("oidc.TENANT.login_claim", "ID-token claim holding the login: email (default), preferred_username, sub, ..."),
+    ("oidc.TENANT.redirect_url", "Callback URL. Default PUBLIC_URL/api/v1/auth/oidc/callback."),
+    ("oidc.TENANT.assume_mfa", "The provider enforces a second factor itself. Default false."),
+];
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub data: PathBuf,
+    pub public_url: String,
+    pub trusted_proxies: Vec<IpAddr>,
+    pub log_json: bool,
+    pub log_level: String,
+    pub cookie_secure: bool,
+    pub settings: suveren_service::Settings,
+}
+
+/// Flags given on the command line (they win).
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub listen: Option<String>,
+    pub data: Option<PathBuf>,
+}
+
+fn set_path(t: &mut Table, path: &[String], v: Value) {
+    let (last, parents) = path.split_last().expect("non-empty key");
+    let mut cur = t;
+    for p in parents {
+        let e = cur.entry(p.clone()).or_insert_with(|| Value::Table(Table::new()));
+        if !e.is_table() {
+            *e = Value::Table(Table::new());
+        }
+        cur = e.as_table_mut().expect("table");
+    }
+    cur.insert(last.clone(), v);
+}
+
+/// Parses an environment value as TOML where it can (numbers, booleans,
+/// lists), as a plain string otherwise.
+fn env_value(s: &str) -> Value {
+    match format!("v = {s}").parse::<Table>() {
+        Ok(mut t) => t.remove("v").unwrap_or_else(|| Value::String(s.into())),
+        Err(_) => Value::String(s.into()),
+    }
+}
+
+/// Merges file, environment and flags into one table.
+pub fn merged(file: Option<&Path>, env: impl Iterator<Item = (String, String)>, o: &Overrides) -> Result<Table, Vec<String>> {
+    let mut t = Table::new();
+    if let Some(f) = file {
+        let text = std::fs::read_to_string(f).map_err(|e| vec![format!("{}: cannot read: {e}", f.display())])?;
+        t = text.parse::<Table>().map_err(|e| vec![format!("{}: {e}", f.display())])?;
+    }
+    for (k, v) in env {
+        let Some(rest) = k.strip_prefix("SUVEREN_") else { continue };
+        if rest == "CONFIG" || rest == "PASSWORD" || rest == "TOKEN" || rest == "SERVER" || rest == "TOTP" {
+            continue; // CLI inputs, not server configuration
+        }
+        let path: Vec<String> = rest.split("__").map(|p| p.to_lowercase()).collect();
+        set_path(&mut t, &path, env_value(&v));
+    }
+    if let Some(l) = &o.listen {
+        t.insert("listen".into(), Value::String(l.clone()));
+    }
+    if let Some(d) = &o.data {
+        t.insert("data".into(), Value::String(d.display().to_string()));
+    }
+    Ok(t)
+}
+
+/// Reads a secret file, refusing it when group or others may read it.
+pub fn read_secret_file(path: &Path) -> Result<String, String> {
+    use std::os::unix::fs::PermissionsExt;
+    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let mode = meta.permissions().mode();
+    if mode & 0o077 != 0 {
+        return Err(format!("{} is readable by other users (mode {:o}); chmod 600 it", path.display(), mode & 0o777));
+    }
+    std::fs::read_to_string(path).map(|s| s.trim().to_string()).map_err(|e| format!("cannot read {}: {e}", path.display()))
+}
+
+struct Reader<'a> {
+    errors: &'a mut Vec<String>,
+}
+
+impl Reader<'_> {
+    fn str(&mut self, t: &Table, prefix: &str, key: &str) -> Option<String> {
+        match t.get(key) {
+            None => None,
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(other) => {
+                self.errors.push(format!("`{prefix}{key}`: expected a string, found {}", other.type_str()));
+                None
+            }
+        }
+    }
+    fn int(&mut self, t: &Table, prefix: &str, key: &str, min: i64, max: i64) -> Option<i64> {
+        match t.get(key) {
+            None => None,
+            Some(Value::Integer(i)) if (min..=max).contains(i) => Some(*i),
+            Some(Value::Integer(i)) => {
+                self.errors.push(format!("`{prefix}{key}`: {i} is outside {min}..={max}"));
+                None
+            }
+            Some(other) => {
+                self.errors.push(format!("`{prefix}{key}`: expected an integer, found {}", other.type_str()));
+                None
+            }
+        }
+    }
+    fn bool(&mut self, t: &Table, prefix: &str, key: &str) -> Option<bool> {
+        match t.get(key) {
+            None => None,
+            Some(Value::Boolean(b)) => Some(*b),
+            Some(other) => {
+                self.errors.push(format!("`{prefix}{key}`: expected true or false, found {}", other.type_str()));
+                None
+            }
+        }
+    }
+    fn table<'t>(&mut self, t: &'t Table, prefix: &str, key: &str) -> Option<&'t Table> {
+        match t.get(key) {
+            None => None,
+            Some(Value::Table(x)) => Some(x),
+            Some(other) => {
+                self.errors.push(format!("`{prefix}{key}`: expected a table, found {}", other.type_str()));
+                None
+            }
+        }
+    }
+    fn unknown(&mut self, t: &Table, prefix: &str, known: &[&str]) {
+        for k in t.keys() {
+            if !known.contains(&k.as_str()) {
+                self.errors.push(format!("`{prefix}{k}`: unknown key (see `suveren config keys`)"));
+            }
+        }
+    }
+}
+
+/// Validates the merged table into a [`Config`], or every error found.
+pub fn build(t: &Table) -> Result<Config, Vec<String>> {
+    let mut errors = Vec::new();
+    let mut r = Reader { errors: &mut errors };
+    r.unknown(t, "", &["listen", "data", "public_url", "trusted_proxies", "log_format", "log_level", "session", "audit", "signin", "oidc"]);
+    let listen_s = r.str(t, "", "listen").unwrap_or_else(|| "127.0.0.1:8080".into());
+    let listen: Option<SocketAddr> = match listen_s.parse() {
+        Ok(a) => Some(a),
+        Err(_) => {
+            r.errors.push(format!("`listen`: `{listen_s}` is not an address like 127.0.0.1:8080"));
+            None
+        }
+    };
+    let data = PathBuf::from(r.str(t, "", "data").unwrap_or_else(|| "./suveren-data".into()));
+    let public_url = r.str(t, "", "public_url").unwrap_or_else(|| format!("http://{listen_s}"));
+    if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
+        r.errors.push(format!("`public_url`: `{public_url}` must start with http:// or https://"));
+    }
+    let mut trusted_proxies = Vec::new();
+    match t.get("trusted_proxies") {
+        None => {}
+        Some(Value::Array(a)) => {
+            for v in a {
+                match v.as_str().and_then(|s| s.parse().ok()) {
+                    Some(ip) => trusted_proxies.push(ip),
+                    None => r.errors.push(format!("`trusted_proxies`: `{v}` is not an IP address")),
+                }
+            }
+        }
+        Some(_) => r.errors.push("`trusted_proxies`: expected a list of IP addresses".into()),
+    }
+    let log_format = r.str(t, "", "log_format").unwrap_or_else(|| "text".into());
+    if log_format != "text" && log_format != "json" {
+        r.errors.push(format!("`log_format`: `{log_format}` is neither text nor json"));
+    }
+    let log_level = r.str(t, "", "log_level").unwrap_or_else(|| "info".into());
+
+    let mut settings = suveren_service::Settings::default();
+    let mut cookie_secure_s = "auto".to_string();
+    if let Some(s) = r.table(t, "", "session") {
+        r.unknown(s, "session.", &["idle_minutes", "absolute_hours", "cookie_secure"]);
+        if let Some(m) = r.int(s, "session.", "idle_minutes", 1, 24 * 60) {
+            settings.session_idle = Duration::from_secs(m as u64 * 60);
+        }
+        if let Some(h) = r.int(s, "session.", "absolute_hours", 1, 24 * 30) {
+            settings.session_absolute = Duration::from_secs(h as u64 * 3600);
+        }
+        match s.get("cookie_secure") {
+            None => {}
+            Some(Value::Boolean(b)) => cookie_secure_s = b.to_string(),
+            Some(Value::String(x)) if ["auto", "true", "false"].contains(&x.as_str()) => cookie_secure_s = x.clone(),
+            Some(v) => r.errors.push(format!("`session.cookie_secure`: `{v}` is not auto, true or false")),
+        }
+    }
+    let loopback = listen.is_some_and(|l| l.ip().is_loopback());
+    let plain_http = public_url.starts_with("http://");
+    let cookie_secure = match cookie_secure_s.as_str() {
+        "true" => true,
+        "false" if !loopback => {
+            r.errors.push("`session.cookie_secure`: false is only allowed when listening on loopback".into());
+            true
+        }
+        "false" => false,
+        _ => !(loopback && plain_http),
+    };
+    if let Some(a) = r.table(t, "", "audit") {
+        r.unknown(a, "audit.", &["checkpoint_interval"]);
+        if let Some(n) = r.int(a, "audit.", "checkpoint_interval", 1, 1_000_000) {
+            settings.checkpoint_interval = n as u64;
+        }
+    }
+    if let Some(s) = r.table(t, "", "signin") {
+        r.unknown(s, "signin.", &["pair_failures", "pair_lock_minutes", "source_failures"]);
+        if let Some(n) = r.int(s, "signin.", "pair_failures", 1, 1000) {
+            settings.throttle.pair_failures = n as u32;
+        }
+        if let Some(n) = r.int(s, "signin.", "pair_lock_minutes", 1, 24 * 60) {
+            settings.throttle.pair_lock = Duration::from_secs(n as u64 * 60);
+        }
+        if let Some(n) = r.int(s, "signin.", "source_failures", 1, 100_000) {
+            settings.throttle.source_failures_per_window = n as u32;
+        }
+    }
+    if let Some(o) = r.table(t, "", "oidc") {
+        for (tenant, v) in o {
+            let prefix = format!("oidc.{tenant}.");
+            let Some(c) = v.as_table() else {
+                r.errors.push(format!("`oidc.{tenant}`: expected a table"));
+                continue;
+            };
+            r.unknown(c, &prefix, &["issuer", "client_id", "client_secret", "client_secret_file", "login_claim", "redirect_url", "assume_mfa"]);
+            let issuer = r.str(c, &prefix, "issuer");
+            let client_id = r.str(c, &prefix, "client_id");
+            if issuer.is_none() {
+                r.errors.push(format!("`{prefix}issuer`: missing"));
+            }
+            if client_id.is_none() {
+                r.errors.push(format!("`{prefix}client_id`: missing"));
+            }
+            let mut secret = r.str(c, &prefix, "client_secret");
+            if let Some(f) = r.str(c, &prefix, "client_secret_file") {
+                match read_secret_file(Path::new(&f)) {
+                    Ok(s) => secret = Some(s),
+                    Err(e) => r.errors.push(format!("`{prefix}client_secret_file`: {e}")),
+                }
+            }
+            let redirect = r.str(c, &prefix, "redirect_url").unwrap_or_else(|| format!("{}/api/v1/auth/oidc/callback", public_url.trim_end_matches('/')));
+            let login_claim = r.str(c, &prefix, "login_claim").unwrap_or_else(|| "email".into());
+            let assume_mfa = r.bool(c, &prefix, "assume_mfa").unwrap_or(false);
+            if let (Some(issuer), Some(client_id)) = (issuer, client_id) {
+                settings.oidc.push(suveren_service::OidcSettings { tenant: tenant.clone(), issuer, client_id, client_secret: secret, redirect_url: redirect, login_claim, assume_mfa });
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(Config {
+        listen: listen.expect("checked"),
+        data,
+        public_url,
+        trusted_proxies,
+        log_json: log_format == "json",
+        log_level,
+        cookie_secure,
+        settings,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(s: &str) -> Table {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn precedence_is_file_then_env_then_flags() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("c.toml");
+        std::fs::write(&f, "listen = \"127.0.0.1:1000\"\ndata = \"/from/file\"\n[session]\nidle_minutes = 5\n").unwrap();
+        let env = vec![("SUVEREN_LISTEN".to_string(), "127.0.0.1:2000".to_string()), ("SUVEREN_SESSION__IDLE_MINUTES".into(), "7".into()), ("HOME".into(), "/x".into())];
+        let t = merged(Some(&f), env.clone().into_iter(), &Overrides::default()).unwrap();
+        let c = build(&t).unwrap();
+        assert_eq!(c.listen.port(), 2000, "env beats file");
+        assert_eq!(c.data, PathBuf::from("/from/file"));
+        assert_eq!(c.settings.session_idle, Duration::from_secs(7 * 60));
+        let o = Overrides { listen: Some("127.0.0.1:3000".into()), data: None };
+        let c = build(&merged(Some(&f), env.into_iter(), &o).unwrap()).unwrap();
+        assert_eq!(c.listen.port(), 3000, "flag beats env");
+    }
+
+    #[test]
+    fn all_errors_are_reported_at_once_with_their_keys() {
+        let t = table("listen = 5\nbogus = 1\n[session]\nidle_minutes = \"ten\"\ncookie_secure = \"maybe\"\n[oidc.nordvik]\nclient_id = \"x\"\n");
+        let errs = build(&t).unwrap_err();
+        let all = errs.join("\n");
+        for key in ["`listen`", "`bogus`", "`session.idle_minutes`", "`session.cookie_secure`", "`oidc.nordvik.issuer`"] {
+            assert!(all.contains(key), "missing {key} in:\n{all}");
+        }
+        assert!(errs.len() >= 5);
+    }
+
+    #[test]
+    fn world_readable_secrets_are_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("secret");
+        std::fs::write(&f, "s3cret\n").unwrap();
+        std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let t = table(&format!("[oidc.nordvik]\nissuer = \"http://127.0.0.1:1\"\nclient_id = \"x\"\nclient_secret_file = \"{}\"\n", f.display()));
+        let errs = build(&t).unwrap_err();
+        assert!(errs[0].contains("client_secret_file") && errs[0].contains("readable"), "{errs:?}");
+        std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let c = build(&t).unwrap();
+        assert_eq!(c.settings.oidc[0].client_secret.as_deref(), Some("s3cret"));
+    }
+
+    #[test]
+    fn insecure_cookies_only_on_loopback() {
+        let c = build(&table("")).unwrap();
+        assert!(!c.cookie_secure, "loopback over plain http: auto is off");
+        let c = build(&table("listen = \"0.0.0.0:8080\"")).unwrap();
+        assert!(c.cookie_secure);
+        assert!(build(&table("listen = \"0.0.0.0:8080\"\n[session]\ncookie_secure = false")).is_err());
+    }
+}

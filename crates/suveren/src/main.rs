@@ -1,0 +1,267 @@
+//! `suveren`: one binary for the server and its administration.
+//!
+//! Wiring only: configuration, logging, the store and the HTTP edge are put
+//! together here; the work lives in the library crates.
+
+mod admin;
+mod client;
+mod config;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "suveren", version, about = "Suveren: a self-hosted digital workplace for public bodies")]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Run the server.
+    Serve {
+        /// Data folder (database, blobs, keys). Default ./suveren-data.
+        #[arg(long)]
+        data: Option<PathBuf>,
+        /// Address to listen on. Default 127.0.0.1:8080.
+        #[arg(long)]
+        listen: Option<String>,
+        /// Configuration file (TOML).
+        #[arg(long, env = "SUVEREN_CONFIG")]
+        config: Option<PathBuf>,
+        /// Seed the demo installation on first start.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Check or describe the configuration.
+    Config {
+        #[command(subcommand)]
+        cmd: ConfigCmd,
+    },
+    /// Operator and tenant administration through the API.
+    Admin(admin::AdminArgs),
+    /// Export and verify audit logs.
+    Audit {
+        #[command(subcommand)]
+        cmd: AuditCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum ConfigCmd {
+    /// Validate file + environment + flags; print the effective values or every error.
+    Check {
+        #[arg(long, env = "SUVEREN_CONFIG")]
+        config: Option<PathBuf>,
+        #[arg(long)]
+        data: Option<PathBuf>,
+        #[arg(long)]
+        listen: Option<String>,
+    },
+    /// List every configuration key with its meaning.
+    Keys,
+}
+
+#[derive(Subcommand)]
+enum AuditCmd {
+    /// Write a tenant's audit chain as JSON lines with signed checkpoints.
+    Export {
+        #[arg(long)]
+        tenant: String,
+        /// Read the data folder directly (works while the server runs).
+        #[arg(long)]
+        data: Option<PathBuf>,
+        /// Otherwise fetch through the API of this server (as an auditor).
+        #[arg(long, env = "SUVEREN_SERVER")]
+        server: Option<String>,
+        #[arg(long)]
+        login: Option<String>,
+        #[arg(long, env = "SUVEREN_TOKEN", hide_env_values = true)]
+        token: Option<String>,
+        /// Output file; standard output if absent.
+        #[arg(long, short)]
+        out: Option<PathBuf>,
+    },
+    /// Verify an export; exits non-zero naming the first bad record.
+    Verify {
+        file: PathBuf,
+        /// Trust only this public key (base64), not the one in the file.
+        #[arg(long)]
+        public_key: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn init_logging(json: bool, level: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_new(level).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let b = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if json {
+        b.json().init();
+    } else {
+        b.init();
+    }
+}
+
+fn load_config(file: Option<PathBuf>, data: Option<PathBuf>, listen: Option<String>) -> Result<config::Config, Vec<String>> {
+    let t = config::merged(file.as_deref(), std::env::vars(), &config::Overrides { listen, data })?;
+    config::build(&t)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down: finishing requests in flight");
+}
+
+async fn serve(cfg: config::Config, demo: bool) -> Result<()> {
+    init_logging(cfg.log_json, &cfg.log_level);
+    let app = suveren_service::App::open_embedded(&cfg.data, cfg.settings.clone())
+        .await
+        .with_context(|| format!("cannot open the data folder {}", cfg.data.display()))?;
+    if demo {
+        match app.seed_demo().await.context("seeding the demo installation")? {
+            Some(path) => eprintln!("Demo installation created. Accounts and passwords: {}", path.display()),
+            None => eprintln!(
+                "Demo installation already present. Accounts and passwords: {}",
+                cfg.data.join(suveren_service::demo::CREDENTIALS_FILE).display()
+            ),
+        }
+    }
+    let router = suveren_api::router(app, suveren_api::HttpOptions { cookie_secure: cfg.cookie_secure, trusted_proxies: cfg.trusted_proxies.clone() });
+    let listener = tokio::net::TcpListener::bind(cfg.listen).await.with_context(|| format!("cannot listen on {}", cfg.listen))?;
+    let addr = listener.local_addr()?;
+    tracing::info!(%addr, data = %cfg.data.display(), "Suveren listening");
+    eprintln!("Suveren listening on http://{addr}");
+    suveren_api::serve(listener, router, shutdown_signal()).await?;
+    Ok(())
+}
+
+async fn audit_export(tenant: String, data: Option<PathBuf>, server: Option<String>, login: Option<String>, token: Option<String>, out: Option<PathBuf>) -> Result<()> {
+    let bytes = match (data, server) {
+        (Some(dir), _) => {
+            let store = suveren_store::sqlite::SqliteStore::open_read_only(&dir.join("meta.db"))
+                .await
+                .with_context(|| format!("cannot open {}", dir.display()))?;
+            let key = suveren_service::audit::load_key(&dir).context("cannot load the audit signing key")?;
+            let mut buf = Vec::new();
+            suveren_service::audit::export(&store, &key, &tenant, &mut buf).await?;
+            buf
+        }
+        (None, Some(server)) => {
+            let c = client::Client::new(&server, login.as_deref(), token.as_deref())?;
+            c.get_bytes(&format!("/api/v1/tenants/{tenant}/audit/export")).await?
+        }
+        (None, None) => anyhow::bail!("give --data DIR (read the data folder) or --server URL (ask the API)"),
+    };
+    match out {
+        Some(p) => std::fs::write(&p, &bytes).with_context(|| format!("cannot write {}", p.display()))?,
+        None => std::io::Write::write_all(&mut std::io::stdout(), &bytes)?,
+    }
+    Ok(())
+}
+
+fn audit_verify(file: PathBuf, public_key: Option<String>, json: bool) -> Result<ExitCode> {
+    let f = std::fs::File::open(&file).with_context(|| format!("cannot open {}", file.display()))?;
+    match suveren_audit::verify_export(std::io::BufReader::new(f), public_key.as_deref()) {
+        Ok(r) => {
+            if json {
+                println!("{}", serde_json::to_string(&r)?);
+            } else {
+                println!(
+                    "OK: {} records of tenant {} intact up to seq {} ({} signed checkpoints, key {})",
+                    r.records, r.tenant, r.last_seq, r.checkpoints, r.key_id
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            if json {
+                println!("{}", serde_json::json!({"ok": false, "error": e.to_string()}));
+            } else {
+                eprintln!("TAMPERED OR DAMAGED: {e}");
+            }
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result: Result<ExitCode> = rt.block_on(async move {
+        match cli.cmd {
+            Cmd::Serve { data, listen, config, demo } => match load_config(config, data, listen) {
+                Ok(cfg) => serve(cfg, demo).await.map(|_| ExitCode::SUCCESS),
+                Err(errs) => {
+                    eprintln!("configuration errors ({}):", errs.len());
+                    for e in errs {
+                        eprintln!("  {e}");
+                    }
+                    Ok(ExitCode::from(2))
+                }
+            },
+            Cmd::Config { cmd: ConfigCmd::Check { config, data, listen } } => match load_config(config, data, listen) {
+                Ok(cfg) => {
+                    println!("configuration OK");
+                    println!("  listen       {}", cfg.listen);
+                    println!("  data         {}", cfg.data.display());
+                    println!("  public_url   {}", cfg.public_url);
+                    println!("  cookies      {}", if cfg.cookie_secure { "Secure" } else { "not Secure (loopback development)" });
+                    println!("  sessions     idle {} min, absolute {} h", cfg.settings.session_idle.as_secs() / 60, cfg.settings.session_absolute.as_secs() / 3600);
+                    println!("  checkpoints  every {} records", cfg.settings.checkpoint_interval);
+                    for o in &cfg.settings.oidc {
+                        println!("  oidc         {} -> {} (client {}, secret {})", o.tenant, o.issuer, o.client_id, if o.client_secret.is_some() { "set" } else { "none" });
+                    }
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(errs) => {
+                    eprintln!("configuration errors ({}):", errs.len());
+                    for e in errs {
+                        eprintln!("  {e}");
+                    }
+                    Ok(ExitCode::from(2))
+                }
+            },
+            Cmd::Config { cmd: ConfigCmd::Keys } => {
+                for (k, doc) in config::KEYS {
+                    println!("{k:32} {doc}");
+                }
+                println!("\nEnvironment: SUVEREN_<KEY> with `__` for dots, e.g. SUVEREN_SESSION__IDLE_MINUTES=15.");
+                Ok(ExitCode::SUCCESS)
+            }
+            Cmd::Admin(args) => admin::run(args).await,
+            Cmd::Audit { cmd: AuditCmd::Export { tenant, data, server, login, token, out } } => {
+                audit_export(tenant, data, server, login, token, out).await.map(|_| ExitCode::SUCCESS)
+            }
+            Cmd::Audit { cmd: AuditCmd::Verify { file, public_key, json } } => audit_verify(file, public_key, json),
+        }
+    });
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
