@@ -25,6 +25,15 @@ use suveren_store::{Batch, Store, StoreError};
 
 pub use snapshot::Snapshot;
 
+fn resource_tenant<'a>(r: &'a Resource<'a>) -> Option<&'a str> {
+    match r {
+        Resource::Tenant(t) => Some(t),
+        Resource::Principal(p) => Some(&p.tenant),
+        Resource::Content(c) | Resource::Share { content: c, .. } => Some(&c.tenant),
+        _ => None,
+    }
+}
+
 /// Settings the services need; the binary fills them from configuration.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -144,6 +153,11 @@ impl App {
     /// the audit signing key (created 0600 on first start).
     pub async fn open_embedded(data_dir: &Path, settings: Settings) -> Result<Arc<App>> {
         std::fs::create_dir_all(data_dir.join("blobs")).map_err(StoreError::from)?;
+        {
+            // The data folder holds keys and personal data: owner only.
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(data_dir, std::fs::Permissions::from_mode(0o700)).map_err(StoreError::from)?;
+        }
         let store = suveren_store::sqlite::SqliteStore::open(&data_dir.join("meta.db")).await?;
         let key = audit::load_or_create_key(data_dir)?;
         App::new(Arc::new(store), key, data_dir.to_path_buf(), settings).await
@@ -209,15 +223,15 @@ impl App {
                 Ok(Permit { action: ctx.action, resource: resource.audit_name(), acting_under })
             }
             Decision::Deny(d) => {
-                let mut draft = self.draft(
-                    ctx,
-                    ctx.actor.tenant(),
-                    resource.audit_name(),
-                    Outcome::Deny,
-                    Some(format!("{}: {}", d.rule.as_str(), d.message)),
-                );
-                draft.action = ctx.action.name().to_string();
-                self.commit(Batch::new().audit(draft)).await?;
+                let reason = format!("{}: {}", d.rule.as_str(), d.message);
+                let own = ctx.actor.tenant().to_string();
+                let mut batch = Batch::new().audit(self.draft(ctx, &own, resource.audit_name(), Outcome::Deny, Some(reason.clone())));
+                // The tenant whose data was reached for learns of the attempt
+                // too: an operator's or another tenant's probe is in its log.
+                if let Some(t) = resource_tenant(resource).filter(|t| *t != own && snap.dir.tenants.contains_key(*t)) {
+                    batch = batch.audit(self.draft(ctx, t, resource.audit_name(), Outcome::Deny, Some(reason)));
+                }
+                self.commit(batch).await?;
                 Err(if d.conceal { ServiceError::NotFound } else { ServiceError::Denied(d) })
             }
         }

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The test command of README.md: every test of the project, as CI runs it.
+# Needs: the Rust toolchain, Node.js with npm, Python 3 (all on the
+# project's machines); installs the OpenID provider for the OIDC tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo "== OpenID provider for the sign-in tests (npm ci)"
+(cd tests/oidc && npm ci --no-audit --no-fund --loglevel=error)
+
+echo "== Unit, property and integration tests (10,000 cases per policy property)"
+PROPTEST_CASES="${PROPTEST_CASES:-10000}" cargo test --workspace --locked
+
+echo "== Black-box demo contract against the real binary"
+bash tests/e2e/run.sh
+
+if [ "${SKIP_FUZZ:-0}" != 1 ] && [ -x .ci/fuzz.sh ]; then
+  echo "== Fuzz smoke run of every request decoder"
+  bash .ci/fuzz.sh
+fi
