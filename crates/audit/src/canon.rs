@@ -16,18 +16,12 @@ impl Obj {
         let mut out = Vec::with_capacity(prefix.len() + 256);
         out.extend_from_slice(prefix);
         out.push(b'{');
-        Obj {
-            out,
-            last_key: None,
-        }
+        Obj { out, last_key: None }
     }
 
     fn key(&mut self, key: &'static str) {
         if let Some(last) = self.last_key {
-            debug_assert!(
-                last < key,
-                "canonical keys out of order: {last} before {key}"
-            );
+            debug_assert!(last < key, "canonical keys out of order: {last} before {key}");
             self.out.push(b',');
         }
         self.last_key = Some(key);
@@ -118,11 +112,7 @@ mod tests {
 
     #[test]
     fn object_layout() {
-        let bytes = Obj::new(b"p\n")
-            .opt("a", None)
-            .num("b", 42)
-            .str("c", "x")
-            .finish();
+        let bytes = Obj::new(b"p\n").opt("a", None).num("b", 42).str("c", "x").finish();
         assert_eq!(bytes, b"p\n{\"a\":null,\"b\":42,\"c\":\"x\"}");
     }
 }

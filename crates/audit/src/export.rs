@@ -51,15 +51,7 @@ impl ExportLine {
     /// because unhashed extra fields could mislead a human reader of the export.
     pub(crate) fn allowed_keys(kind: &str) -> Option<&'static [&'static str]> {
         match kind {
-            "header" => Some(&[
-                "type",
-                "format",
-                "tenant",
-                "algorithm",
-                "public_key",
-                "key_id",
-                "exported_at",
-            ]),
+            "header" => Some(&["type", "format", "tenant", "algorithm", "public_key", "key_id", "exported_at"]),
             "record" => Some(&[
                 "type",
                 "seq",
@@ -75,15 +67,7 @@ impl ExportLine {
                 "prev_hash",
                 "hash",
             ]),
-            "checkpoint" => Some(&[
-                "type",
-                "tenant",
-                "seq",
-                "hash",
-                "time",
-                "key_id",
-                "signature",
-            ]),
+            "checkpoint" => Some(&["type", "tenant", "seq", "hash", "time", "key_id", "signature"]),
             _ => None,
         }
     }
@@ -126,15 +110,7 @@ mod tests {
         assert_eq!(out.iter().filter(|&&b| b == b'\n').count(), 1);
         assert!(out.ends_with(b"\n"));
         let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
-        for k in [
-            "type",
-            "seq",
-            "actor",
-            "action",
-            "resource",
-            "prev_hash",
-            "hash",
-        ] {
+        for k in ["type", "seq", "actor", "action", "resource", "prev_hash", "hash"] {
             assert!(v.get(k).is_some(), "missing top-level {k}");
         }
         assert_eq!(v["type"], "record");

@@ -65,9 +65,7 @@ impl AuditKey {
     }
 
     pub fn from_pkcs8_pem(pem: &str) -> Result<Self, AuditError> {
-        SigningKey::from_pkcs8_pem(pem)
-            .map(AuditKey)
-            .map_err(|e| AuditError::PrivateKey(e.to_string()))
+        SigningKey::from_pkcs8_pem(pem).map(AuditKey).map_err(|e| AuditError::PrivateKey(e.to_string()))
     }
 
     /// The PEM as a plain `String`, for callers that must hand it to an API taking one.
@@ -80,9 +78,7 @@ impl AuditKey {
     pub fn to_pkcs8_pem_zeroizing(&self) -> Zeroizing<String> {
         // Encoding a 32-byte Ed25519 key into PKCS#8 has no failure mode in practice; the
         // Result only exists because the trait is generic over key types.
-        self.0
-            .to_pkcs8_pem(LineEnding::LF)
-            .expect("PKCS#8 encoding of an Ed25519 key cannot fail")
+        self.0.to_pkcs8_pem(LineEnding::LF).expect("PKCS#8 encoding of an Ed25519 key cannot fail")
     }
 
     /// Base64 (standard, padded) of the 32 raw public key bytes; what auditors are given.
@@ -147,12 +143,10 @@ pub fn checkpoint_message(tenant: &str, seq: u64, hash: &str, time: &str, key_id
 /// Decodes a base64 public key and rejects keys that cannot be trusted to bind signatures
 /// (wrong length, not a curve point, or of small order).
 pub(crate) fn parse_public_key(public_key_b64: &str) -> Result<VerifyingKey, AuditError> {
-    let bytes = B64
-        .decode(public_key_b64)
-        .map_err(|e| AuditError::PublicKey(format!("not base64: {e}")))?;
-    let bytes: [u8; PUBLIC_KEY_LENGTH] = bytes.try_into().map_err(|b: Vec<u8>| {
-        AuditError::PublicKey(format!("{} bytes instead of {PUBLIC_KEY_LENGTH}", b.len()))
-    })?;
+    let bytes = B64.decode(public_key_b64).map_err(|e| AuditError::PublicKey(format!("not base64: {e}")))?;
+    let bytes: [u8; PUBLIC_KEY_LENGTH] = bytes
+        .try_into()
+        .map_err(|b: Vec<u8>| AuditError::PublicKey(format!("{} bytes instead of {PUBLIC_KEY_LENGTH}", b.len())))?;
     let key = VerifyingKey::from_bytes(&bytes).map_err(|e| AuditError::PublicKey(e.to_string()))?;
     if key.is_weak() {
         return Err(AuditError::PublicKey("weak (small-order) key".into()));
@@ -169,19 +163,12 @@ pub fn verify_checkpoint(public_key_b64: &str, cp: &Checkpoint) -> Result<(), Au
 pub(crate) fn verify_with(key: &VerifyingKey, cp: &Checkpoint) -> Result<(), AuditError> {
     let expected = key_id_for(key.as_bytes());
     if cp.key_id != expected {
-        return Err(AuditError::KeyIdMismatch {
-            expected,
-            found: cp.key_id.clone(),
-        });
+        return Err(AuditError::KeyIdMismatch { expected, found: cp.key_id.clone() });
     }
-    let sig = B64
-        .decode(&cp.signature)
-        .map_err(|e| AuditError::SignatureEncoding(e.to_string()))?;
-    let sig =
-        Signature::from_slice(&sig).map_err(|e| AuditError::SignatureEncoding(e.to_string()))?;
+    let sig = B64.decode(&cp.signature).map_err(|e| AuditError::SignatureEncoding(e.to_string()))?;
+    let sig = Signature::from_slice(&sig).map_err(|e| AuditError::SignatureEncoding(e.to_string()))?;
     let message = checkpoint_message(&cp.tenant, cp.seq, &cp.hash, &cp.time, &cp.key_id);
-    key.verify_strict(&message, &sig)
-        .map_err(|_| AuditError::BadSignature)
+    key.verify_strict(&message, &sig).map_err(|_| AuditError::BadSignature)
 }
 
 #[cfg(test)]
@@ -202,51 +189,29 @@ mod tests {
         let key = AuditKey::generate();
         let cp = key.checkpoint("nordvik", 3, &"ab".repeat(32), "2026-11-22T10:00:00Z");
         verify_checkpoint(&key.public_key_b64(), &cp).unwrap();
-        let mutations: Vec<fn(&mut Checkpoint)> = vec![
-            |c| c.tenant.push('x'),
-            |c| c.seq += 1,
-            |c| c.hash = "cd".repeat(32),
-            |c| c.time.push('x'),
-        ];
+        let mutations: Vec<fn(&mut Checkpoint)> =
+            vec![|c| c.tenant.push('x'), |c| c.seq += 1, |c| c.hash = "cd".repeat(32), |c| c.time.push('x')];
         for m in mutations {
             let mut c = cp.clone();
             m(&mut c);
-            assert!(matches!(
-                verify_checkpoint(&key.public_key_b64(), &c),
-                Err(AuditError::BadSignature)
-            ));
+            assert!(matches!(verify_checkpoint(&key.public_key_b64(), &c), Err(AuditError::BadSignature)));
         }
         let other = AuditKey::generate();
-        assert!(matches!(
-            verify_checkpoint(&other.public_key_b64(), &cp),
-            Err(AuditError::KeyIdMismatch { .. })
-        ));
+        assert!(matches!(verify_checkpoint(&other.public_key_b64(), &cp), Err(AuditError::KeyIdMismatch { .. })));
     }
 
     #[test]
     fn garbage_keys_and_signatures_are_errors_not_panics() {
         let key = AuditKey::generate();
         let mut cp = key.checkpoint("t", 1, "h", "x");
-        assert!(matches!(
-            verify_checkpoint("!!", &cp),
-            Err(AuditError::PublicKey(_))
-        ));
-        assert!(matches!(
-            verify_checkpoint("AAAA", &cp),
-            Err(AuditError::PublicKey(_))
-        ));
+        assert!(matches!(verify_checkpoint("!!", &cp), Err(AuditError::PublicKey(_))));
+        assert!(matches!(verify_checkpoint("AAAA", &cp), Err(AuditError::PublicKey(_))));
         // The identity point is a valid encoding but of small order.
         let mut identity = [0u8; 32];
         identity[0] = 1;
-        assert!(matches!(
-            verify_checkpoint(&B64.encode(identity), &cp),
-            Err(AuditError::PublicKey(_))
-        ));
+        assert!(matches!(verify_checkpoint(&B64.encode(identity), &cp), Err(AuditError::PublicKey(_))));
         cp.signature = "AAAA".into();
-        assert!(matches!(
-            verify_checkpoint(&key.public_key_b64(), &cp),
-            Err(AuditError::SignatureEncoding(_))
-        ));
+        assert!(matches!(verify_checkpoint(&key.public_key_b64(), &cp), Err(AuditError::SignatureEncoding(_))));
         assert!(AuditKey::from_pkcs8_pem("not a pem").is_err());
     }
 }

@@ -69,9 +69,7 @@ mod record;
 mod verify;
 
 pub use export::{write_line, ExportLine, ALGORITHM, EXPORT_FORMAT};
-pub use key::{
-    checkpoint_message, key_id_for, verify_checkpoint, AuditError, AuditKey, Checkpoint,
-};
+pub use key::{checkpoint_message, key_id_for, verify_checkpoint, AuditError, AuditKey, Checkpoint};
 pub use record::{seal, Draft, Outcome, Record};
 pub use verify::{verify_export, VerifyError, VerifyReport};
 pub use zeroize::Zeroizing;

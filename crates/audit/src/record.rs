@@ -110,17 +110,7 @@ pub fn seal(prev: Option<(u64, &str)>, draft: Draft) -> Record {
         Some((seq, hash)) => (seq + 1, hash.to_owned()),
         None => (1, GENESIS_HASH.to_owned()),
     };
-    let Draft {
-        tenant,
-        time,
-        actor,
-        acting_under,
-        action,
-        resource,
-        decision,
-        reason,
-        client,
-    } = draft;
+    let Draft { tenant, time, actor, acting_under, action, resource, decision, reason, client } = draft;
     let mut record = Record {
         seq,
         tenant,
@@ -164,10 +154,7 @@ mod tests {
         let b = seal(Some((a.seq, &a.hash)), draft());
         assert_eq!(b.seq, 2);
         assert_eq!(b.prev_hash, a.hash);
-        assert_ne!(
-            a.hash, b.hash,
-            "same draft at another position must hash differently"
-        );
+        assert_ne!(a.hash, b.hash, "same draft at another position must hash differently");
         assert!(a.hash_is_valid() && b.hash_is_valid());
     }
 
@@ -177,10 +164,7 @@ mod tests {
         let mut expected = serde_json::to_value(&r).unwrap();
         expected.as_object_mut().unwrap().remove("hash");
         // serde_json's Map is a BTreeMap here, so this is the sorted, compact form.
-        assert_eq!(
-            String::from_utf8(r.canonical()).unwrap(),
-            serde_json::to_string(&expected).unwrap()
-        );
+        assert_eq!(String::from_utf8(r.canonical()).unwrap(), serde_json::to_string(&expected).unwrap());
     }
 
     #[test]

@@ -55,35 +55,15 @@ pub enum VerifyError {
     UnsupportedAlgorithm { line: u64, algorithm: String },
     #[error("line {line}: header public key is invalid: {source}")]
     HeaderKey { line: u64, source: AuditError },
-    #[error(
-        "line {line}: header key_id {found} does not belong to its public key (id {expected})"
-    )]
-    HeaderKeyId {
-        line: u64,
-        found: String,
-        expected: String,
-    },
+    #[error("line {line}: header key_id {found} does not belong to its public key (id {expected})")]
+    HeaderKeyId { line: u64, found: String, expected: String },
     #[error("line {line}: header public key (id {found}) is not the trusted key (id {trusted})")]
-    UntrustedKey {
-        line: u64,
-        found: String,
-        trusted: String,
-    },
+    UntrustedKey { line: u64, found: String, trusted: String },
     #[error("line {line}: {what} belongs to tenant {found:?}, but the export is for {expected:?}")]
-    TenantMismatch {
-        line: u64,
-        seq: u64,
-        what: &'static str,
-        found: String,
-        expected: String,
-    },
-    #[error(
-        "line {line}: first record has seq {seq}, expected seq 1: record(s) removed or reordered"
-    )]
+    TenantMismatch { line: u64, seq: u64, what: &'static str, found: String, expected: String },
+    #[error("line {line}: first record has seq {seq}, expected seq 1: record(s) removed or reordered")]
     FirstSeq { line: u64, seq: u64 },
-    #[error(
-        "line {line}: record seq {seq} follows seq {prev_seq}: record(s) removed or reordered"
-    )]
+    #[error("line {line}: record seq {seq} follows seq {prev_seq}: record(s) removed or reordered")]
     SeqGap { line: u64, seq: u64, prev_seq: u64 },
     #[error("line {line}: record seq {seq} was altered (hash does not match its contents)")]
     Altered { line: u64, seq: u64 },
@@ -95,11 +75,7 @@ pub enum VerifyError {
     )]
     BrokenLink { line: u64, seq: u64, prev_seq: u64 },
     #[error("line {line}: checkpoint at seq {seq} signature invalid: {source}")]
-    CheckpointSignature {
-        line: u64,
-        seq: u64,
-        source: AuditError,
-    },
+    CheckpointSignature { line: u64, seq: u64, source: AuditError },
     #[error(
         "line {line}: checkpoint at seq {seq} comes before record seq {seq} \
          (last record so far is seq {last_seq}): record(s) removed or reordered"
@@ -112,11 +88,7 @@ pub enum VerifyError {
          record(s) may have been removed from the end (an export must end with a checkpoint \
          covering its last record)"
     )]
-    UnsealedTail {
-        line: u64,
-        last_seq: u64,
-        checkpoint_seq: u64,
-    },
+    UnsealedTail { line: u64, last_seq: u64, checkpoint_seq: u64 },
     #[error(
         "line {line}: export ends at seq {last_seq} without any checkpoint: record(s) may have \
          been removed from the end (an export must end with a checkpoint covering its last record)"
@@ -192,14 +164,8 @@ impl VerifyError {
 /// exactly an intermediate checkpoint (or to the header alone) is indistinguishable from a
 /// shorter honest export, which is why the report states `last_seq` and `signed_at`; and
 /// dropping an intermediate checkpoint loses no record, so it is not an error.
-pub fn verify_export(
-    r: impl BufRead,
-    trusted_public_key: Option<&str>,
-) -> Result<VerifyReport, VerifyError> {
-    let trusted = trusted_public_key
-        .map(parse_public_key)
-        .transpose()
-        .map_err(VerifyError::TrustedKey)?;
+pub fn verify_export(r: impl BufRead, trusted_public_key: Option<&str>) -> Result<VerifyReport, VerifyError> {
+    let trusted = trusted_public_key.map(parse_public_key).transpose().map_err(VerifyError::TrustedKey)?;
     let mut state: Option<State> = None;
     let mut line_no: u64 = 0;
     for text in r.lines() {
@@ -224,24 +190,17 @@ fn parse_line(line: u64, text: &str) -> Result<ExportLine, VerifyError> {
     if text.trim().is_empty() {
         return Err(malformed("empty line".into()));
     }
-    let value: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| malformed(format!("not JSON: {e}")))?;
-    let obj = value
-        .as_object()
-        .ok_or_else(|| malformed("not a JSON object".into()))?;
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| malformed(format!("not JSON: {e}")))?;
+    let obj = value.as_object().ok_or_else(|| malformed("not a JSON object".into()))?;
     let kind = match obj.get("type") {
         Some(serde_json::Value::String(k)) => k.as_str(),
         Some(_) => return Err(malformed("\"type\" is not a string".into())),
         None => return Err(malformed("no \"type\" field".into())),
     };
-    let allowed = ExportLine::allowed_keys(kind).ok_or_else(|| VerifyError::UnknownType {
-        line,
-        kind: kind.to_owned(),
-    })?;
+    let allowed =
+        ExportLine::allowed_keys(kind).ok_or_else(|| VerifyError::UnknownType { line, kind: kind.to_owned() })?;
     if let Some(extra) = obj.keys().find(|k| !allowed.contains(&k.as_str())) {
-        return Err(malformed(format!(
-            "unexpected field {extra:?} in a {kind} line"
-        )));
+        return Err(malformed(format!("unexpected field {extra:?} in a {kind} line")));
     }
     // Parsed again from the text (not from `value`) so that duplicate keys, which a JSON
     // map would silently collapse, are rejected instead of read two different ways.
@@ -263,24 +222,9 @@ struct State {
 }
 
 impl State {
-    fn from_header(
-        line: u64,
-        parsed: ExportLine,
-        trusted: Option<&VerifyingKey>,
-    ) -> Result<Self, VerifyError> {
-        let ExportLine::Header {
-            format,
-            tenant,
-            algorithm,
-            public_key,
-            key_id,
-            exported_at: _,
-        } = parsed
-        else {
-            return Err(VerifyError::MissingHeader {
-                line,
-                found: parsed.kind(),
-            });
+    fn from_header(line: u64, parsed: ExportLine, trusted: Option<&VerifyingKey>) -> Result<Self, VerifyError> {
+        let ExportLine::Header { format, tenant, algorithm, public_key, key_id, exported_at: _ } = parsed else {
+            return Err(VerifyError::MissingHeader { line, found: parsed.kind() });
         };
         if format != EXPORT_FORMAT {
             return Err(VerifyError::UnsupportedFormat { line, format });
@@ -288,23 +232,14 @@ impl State {
         if algorithm != ALGORITHM {
             return Err(VerifyError::UnsupportedAlgorithm { line, algorithm });
         }
-        let key = parse_public_key(&public_key)
-            .map_err(|source| VerifyError::HeaderKey { line, source })?;
+        let key = parse_public_key(&public_key).map_err(|source| VerifyError::HeaderKey { line, source })?;
         let expected = key_id_for(key.as_bytes());
         if key_id != expected {
-            return Err(VerifyError::HeaderKeyId {
-                line,
-                found: key_id,
-                expected,
-            });
+            return Err(VerifyError::HeaderKeyId { line, found: key_id, expected });
         }
         if let Some(t) = trusted {
             if t.as_bytes() != key.as_bytes() {
-                return Err(VerifyError::UntrustedKey {
-                    line,
-                    found: key_id,
-                    trusted: key_id_for(t.as_bytes()),
-                });
+                return Err(VerifyError::UntrustedKey { line, found: key_id, trusted: key_id_for(t.as_bytes()) });
             }
         }
         Ok(State {
@@ -330,11 +265,7 @@ impl State {
             return Err(if prev_seq == 0 {
                 VerifyError::FirstSeq { line, seq: rec.seq }
             } else {
-                VerifyError::SeqGap {
-                    line,
-                    seq: rec.seq,
-                    prev_seq,
-                }
+                VerifyError::SeqGap { line, seq: rec.seq, prev_seq }
             });
         }
         if rec.tenant != self.tenant {
@@ -355,11 +286,7 @@ impl State {
             return Err(if prev_seq == 0 {
                 VerifyError::NotGenesis { line }
             } else {
-                VerifyError::BrokenLink {
-                    line,
-                    seq: rec.seq,
-                    prev_seq,
-                }
+                VerifyError::BrokenLink { line, seq: rec.seq, prev_seq }
             });
         }
         let mut raw = [0u8; 32];
@@ -381,18 +308,10 @@ impl State {
                 expected: self.tenant.clone(),
             });
         }
-        verify_with(&self.key, &cp).map_err(|source| VerifyError::CheckpointSignature {
-            line,
-            seq,
-            source,
-        })?;
+        verify_with(&self.key, &cp).map_err(|source| VerifyError::CheckpointSignature { line, seq, source })?;
         let last_seq = self.last_seq();
         if seq > last_seq {
-            return Err(VerifyError::CheckpointAhead {
-                line,
-                seq,
-                last_seq,
-            });
+            return Err(VerifyError::CheckpointAhead { line, seq, last_seq });
         }
         let matches = match seq {
             0 => cp.hash == GENESIS_HASH,
@@ -412,11 +331,7 @@ impl State {
         let last_seq = self.last_seq();
         if last_seq > 0 && !self.covered {
             return Err(match self.max_checkpoint_seq {
-                Some(checkpoint_seq) => VerifyError::UnsealedTail {
-                    line,
-                    last_seq,
-                    checkpoint_seq,
-                },
+                Some(checkpoint_seq) => VerifyError::UnsealedTail { line, last_seq, checkpoint_seq },
                 None => VerifyError::Unsigned { line, last_seq },
             });
         }

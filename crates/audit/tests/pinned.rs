@@ -5,8 +5,7 @@
 //! and `cryptography`'s Ed25519), i.e. from the crate docs alone.
 
 use suveren_audit::{
-    seal, verify_checkpoint, verify_export, write_line, AuditKey, Draft, ExportLine, Outcome,
-    GENESIS_HASH,
+    seal, verify_checkpoint, verify_export, write_line, AuditKey, Draft, ExportLine, Outcome, GENESIS_HASH,
 };
 
 /// A test-only key (secret = 32 bytes of 0x07). Never use it for anything else.
@@ -20,8 +19,7 @@ const TEST_KEY_ID: &str = "fe812c12f3ab4ce6";
 
 const HASH_1: &str = "0126e8f46be7d1ccddbfa9d8c719da777b4d64b9d302dca044c3dda561d97d66";
 const HASH_2: &str = "df0591375428cd8ce9f4bef309158e21538688d7ea18e6b623a2ef264e1ca7f3";
-const SIGNATURE: &str =
-    "7zEKgWwPgzAa9W+LB5PpiGx7VZ9sl70jEoVRwRk/wwV2fhq3a3IskZE9oT4vdKaBRn66jGBqgp+bxMQJvskXAQ==";
+const SIGNATURE: &str = "7zEKgWwPgzAa9W+LB5PpiGx7VZ9sl70jEoVRwRk/wwV2fhq3a3IskZE9oT4vdKaBRn66jGBqgp+bxMQJvskXAQ==";
 
 const EXPORT: &str = r#"{"type":"header","format":1,"tenant":"nordvik","algorithm":"ed25519","public_key":"6kpsY+KcUgq+9VB7Ey7F+ZVHdq6+vnuSQh7qaRRG0iw=","key_id":"fe812c12f3ab4ce6","exported_at":"2026-11-22T10:00:06Z"}
 {"type":"record","seq":1,"tenant":"nordvik","time":"2026-11-22T10:00:00.123Z","actor":"lars.laerer","acting_under":null,"action":"directory.search","resource":"principal:lars.laerer@nordvik.test","decision":"allow","reason":"member of \"staff\"\nat Nordvik skole","client":"192.0.2.7","prev_hash":"0000000000000000000000000000000000000000000000000000000000000000","hash":"0126e8f46be7d1ccddbfa9d8c719da777b4d64b9d302dca044c3dda561d97d66"}
@@ -115,8 +113,5 @@ fn pinned_export_with_one_byte_changed_fails() {
     let tampered = EXPORT.replacen("\"actor\":\"lars.laerer\"", "\"actor\":\"lars.laerar\"", 1);
     assert_ne!(tampered, EXPORT);
     let err = verify_export(tampered.as_bytes(), Some(TEST_PUBLIC_KEY)).unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        "line 2: record seq 1 was altered (hash does not match its contents)"
-    );
+    assert_eq!(err.to_string(), "line 2: record seq 1 was altered (hash does not match its contents)");
 }

@@ -5,9 +5,7 @@ use ed25519_dalek::pkcs8::EncodePrivateKey;
 use proptest::prelude::*;
 use proptest::sample::Index;
 use serde_json::Value;
-use suveren_audit::{
-    seal, verify_export, write_line, AuditKey, Draft, ExportLine, Outcome, Record, VerifyReport,
-};
+use suveren_audit::{seal, verify_export, write_line, AuditKey, Draft, ExportLine, Outcome, Record, VerifyReport};
 
 fn text_field() -> impl Strategy<Value = String> {
     // Includes characters that need escaping so the canonical encoder is exercised too.
@@ -19,29 +17,18 @@ fn opt_field() -> impl Strategy<Value = Option<String>> {
 }
 
 fn arb_draft(tenant: String) -> impl Strategy<Value = Draft> {
-    (
-        text_field(),
-        text_field(),
-        opt_field(),
-        text_field(),
-        text_field(),
-        any::<bool>(),
-        opt_field(),
-        opt_field(),
-    )
-        .prop_map(
-            move |(time, actor, acting_under, action, resource, allow, reason, client)| Draft {
-                tenant: tenant.clone(),
-                time,
-                actor,
-                acting_under,
-                action,
-                resource,
-                decision: if allow { Outcome::Allow } else { Outcome::Deny },
-                reason,
-                client,
-            },
-        )
+    (text_field(), text_field(), opt_field(), text_field(), text_field(), any::<bool>(), opt_field(), opt_field())
+        .prop_map(move |(time, actor, acting_under, action, resource, allow, reason, client)| Draft {
+            tenant: tenant.clone(),
+            time,
+            actor,
+            acting_under,
+            action,
+            resource,
+            decision: if allow { Outcome::Allow } else { Outcome::Deny },
+            reason,
+            client,
+        })
 }
 
 #[derive(Debug)]
@@ -56,23 +43,12 @@ struct Fixture {
 
 fn arb_fixture() -> impl Strategy<Value = Fixture> {
     let tenant = proptest::string::string_regex("_?[a-z]{1,8}").unwrap();
-    (
-        tenant,
-        1usize..=12,
-        any::<[u8; 32]>(),
-        proptest::collection::vec(any::<bool>(), 12),
-    )
+    (tenant, 1usize..=12, any::<[u8; 32]>(), proptest::collection::vec(any::<bool>(), 12))
         .prop_flat_map(|(tenant, n, seed, periodic)| {
-            (
-                proptest::collection::vec(arb_draft(tenant), n),
-                Just(seed),
-                Just(periodic),
-            )
+            (proptest::collection::vec(arb_draft(tenant), n), Just(seed), Just(periodic))
         })
         .prop_map(|(drafts, seed, periodic)| {
-            let pem = ed25519_dalek::SigningKey::from_bytes(&seed)
-                .to_pkcs8_pem(Default::default())
-                .unwrap();
+            let pem = ed25519_dalek::SigningKey::from_bytes(&seed).to_pkcs8_pem(Default::default()).unwrap();
             let key = AuditKey::from_pkcs8_pem(&pem).unwrap();
             let mut records: Vec<Record> = Vec::new();
             for d in drafts {
@@ -97,33 +73,17 @@ fn arb_fixture() -> impl Strategy<Value = Fixture> {
                 }
             }
             let last = records.last().unwrap();
-            export.push(ExportLine::Checkpoint(key.checkpoint(
-                &tenant,
-                last.seq,
-                &last.hash,
-                "2026-11-23T12:00:00Z",
-            )));
-            let is_record = export
-                .iter()
-                .map(|l| matches!(l, ExportLine::Record(_)))
-                .collect();
+            export.push(ExportLine::Checkpoint(key.checkpoint(&tenant, last.seq, &last.hash, "2026-11-23T12:00:00Z")));
+            let is_record = export.iter().map(|l| matches!(l, ExportLine::Record(_))).collect();
             let lines = export
                 .iter()
                 .map(|l| {
                     let mut out = Vec::new();
                     write_line(&mut out, l).unwrap();
-                    String::from_utf8(out)
-                        .unwrap()
-                        .trim_end_matches('\n')
-                        .to_owned()
+                    String::from_utf8(out).unwrap().trim_end_matches('\n').to_owned()
                 })
                 .collect();
-            Fixture {
-                key,
-                records,
-                lines,
-                is_record,
-            }
+            Fixture { key, records, lines, is_record }
         })
 }
 
@@ -179,11 +139,7 @@ fn edit_value(key: &str, v: &mut Value, at: &Index, down: bool) {
             let chars: Vec<char> = s.chars().collect();
             let i = at.index(chars.len());
             let new = if chars[i] == 'a' { 'b' } else { 'a' };
-            *s = chars
-                .iter()
-                .enumerate()
-                .map(|(j, &c)| if j == i { new } else { c })
-                .collect();
+            *s = chars.iter().enumerate().map(|(j, &c)| if j == i { new } else { c }).collect();
         }
         Value::Number(n) => {
             let n = n.as_u64().unwrap();
@@ -231,68 +187,38 @@ fn apply(f: &Fixture, m: &Mutation) -> Option<(Vec<String>, Option<usize>)> {
             lines.swap(0, i);
             Some(1)
         }
-        Mutation::EditField {
-            line,
-            field,
-            at,
-            down,
-        } => {
+        Mutation::EditField { line, field, at, down } => {
             let i = line.index(lines.len());
             let mut v: Value = serde_json::from_str(&lines[i]).unwrap();
             let obj = v.as_object_mut().unwrap();
             // The header's export time is informational and unsigned by design.
-            let keys: Vec<String> = obj
-                .keys()
-                .filter(|k| *k != "exported_at")
-                .cloned()
-                .collect();
+            let keys: Vec<String> = obj.keys().filter(|k| *k != "exported_at").cloned().collect();
             let key = &keys[field.index(keys.len())];
             edit_value(key, obj.get_mut(key).unwrap(), at, *down);
             lines[i] = serde_json::to_string(&v).unwrap();
             (i > 0).then_some(i + 1)
         }
-        Mutation::EditRecordAndRehash {
-            record,
-            field,
-            at,
-            down,
-        } => {
+        Mutation::EditRecordAndRehash { record, field, at, down } => {
             let i = record_idx[record.index(record_idx.len())];
             let mut v: Value = serde_json::from_str(&lines[i]).unwrap();
             let obj = v.as_object_mut().unwrap();
-            let keys: Vec<String> = obj
-                .keys()
-                .filter(|k| *k != "type" && *k != "hash")
-                .cloned()
-                .collect();
+            let keys: Vec<String> = obj.keys().filter(|k| *k != "type" && *k != "hash").cloned().collect();
             let key = keys[field.index(keys.len())].clone();
             edit_value(&key, obj.get_mut(&key).unwrap(), at, *down);
-            let ExportLine::Record(mut rec) = serde_json::from_value(v).unwrap() else {
-                unreachable!()
-            };
+            let ExportLine::Record(mut rec) = serde_json::from_value(v).unwrap() else { unreachable!() };
             rec.hash = rec.compute_hash();
             let mut out = Vec::new();
             write_line(&mut out, &ExportLine::Record(rec)).unwrap();
-            lines[i] = String::from_utf8(out)
-                .unwrap()
-                .trim_end_matches('\n')
-                .to_owned();
+            lines[i] = String::from_utf8(out).unwrap().trim_end_matches('\n').to_owned();
             // Its own position fields are checked on its own line; anything else only shows
             // on the next line: the next record's prev_hash or the checkpoint over it.
-            Some(if ["seq", "tenant", "prev_hash"].contains(&key.as_str()) {
-                i + 1
-            } else {
-                i + 2
-            })
+            Some(if ["seq", "tenant", "prev_hash"].contains(&key.as_str()) { i + 1 } else { i + 2 })
         }
     };
     Some((lines, expect))
 }
 
-fn verify(
-    lines: &[String],
-    trusted: Option<&str>,
-) -> Result<VerifyReport, suveren_audit::VerifyError> {
+fn verify(lines: &[String], trusted: Option<&str>) -> Result<VerifyReport, suveren_audit::VerifyError> {
     let text = lines.join("\n") + "\n";
     verify_export(text.as_bytes(), trusted)
 }

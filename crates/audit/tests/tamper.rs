@@ -6,9 +6,7 @@ mod common;
 use base64::Engine as _;
 use common::*;
 use ed25519_dalek::Signer as _;
-use suveren_audit::{
-    checkpoint_message, verify_export, AuditKey, ExportLine, Outcome, Record, VerifyError,
-};
+use suveren_audit::{checkpoint_message, verify_export, AuditKey, ExportLine, Outcome, Record, VerifyError};
 
 type RecordEdit = fn(&mut Record);
 
@@ -23,9 +21,7 @@ fn editing_a_record_field_names_that_record() {
     let key = AuditKey::generate();
     let edits: [(&str, RecordEdit); 4] = [
         ("actor", |r| r.actor = "mallory".into()),
-        ("resource", |r| {
-            r.resource = "principal:someone.else@nordvik.test".into()
-        }),
+        ("resource", |r| r.resource = "principal:someone.else@nordvik.test".into()),
         ("decision", |r| r.decision = Outcome::Deny),
         ("client", |r| r.client = None),
     ];
@@ -50,26 +46,9 @@ fn editing_and_rehashing_a_record_is_caught_by_the_next_link() {
     r.actor = "mallory".into();
     r.hash = r.compute_hash();
     let err = verify_lines(&lines, None).unwrap_err();
-    assert!(
-        matches!(
-            err,
-            VerifyError::BrokenLink {
-                line: 9,
-                seq: 7,
-                prev_seq: 6
-            }
-        ),
-        "{err}"
-    );
-    assert!(
-        err.to_string()
-            .starts_with("line 9: record seq 7 does not chain to seq 6"),
-        "{err}"
-    );
-    assert!(
-        err.to_string().contains("seq 6 was altered and rehashed"),
-        "{err}"
-    );
+    assert!(matches!(err, VerifyError::BrokenLink { line: 9, seq: 7, prev_seq: 6 }), "{err}");
+    assert!(err.to_string().starts_with("line 9: record seq 7 does not chain to seq 6"), "{err}");
+    assert!(err.to_string().contains("seq 6 was altered and rehashed"), "{err}");
 }
 
 #[test]
@@ -105,10 +84,7 @@ fn rewriting_the_whole_chain_from_a_record_on_is_caught_by_the_next_checkpoint()
             prev_hash = Some(r.hash.clone());
         }
     }
-    assert_eq!(
-        fails(&lines, None),
-        "line 11: checkpoint at seq 8 does not match record seq 8"
-    );
+    assert_eq!(fails(&lines, None), "line 11: checkpoint at seq 8 does not match record seq 8");
 }
 
 #[test]
@@ -116,10 +92,7 @@ fn removing_a_record_in_the_middle_is_caught_where_the_gap_is() {
     let key = AuditKey::generate();
     let mut lines = standard(&key);
     lines.remove(at(8)); // seq 6
-    assert_eq!(
-        fails(&lines, None),
-        "line 8: record seq 7 follows seq 5: record(s) removed or reordered"
-    );
+    assert_eq!(fails(&lines, None), "line 8: record seq 7 follows seq 5: record(s) removed or reordered");
 }
 
 #[test]
@@ -127,10 +100,7 @@ fn removing_the_first_record_is_caught() {
     let key = AuditKey::generate();
     let mut lines = standard(&key);
     lines.remove(at(2));
-    assert_eq!(
-        fails(&lines, None),
-        "line 2: first record has seq 2, expected seq 1: record(s) removed or reordered"
-    );
+    assert_eq!(fails(&lines, None), "line 2: first record has seq 2, expected seq 1: record(s) removed or reordered");
 }
 
 #[test]
@@ -141,9 +111,12 @@ fn removing_the_last_records_is_caught() {
     let mut lines = standard(&key);
     lines.truncate(12); // ends with rec 9
     let err = verify_lines(&lines, None).unwrap_err();
-    assert!(err.to_string().starts_with(
-        "line 12: export ends at seq 9 after the last checkpoint at seq 8: record(s) may have been removed"
-    ), "{err}");
+    assert!(
+        err.to_string().starts_with(
+            "line 12: export ends at seq 9 after the last checkpoint at seq 8: record(s) may have been removed"
+        ),
+        "{err}"
+    );
     assert_eq!(err.seq(), Some(9));
 
     // Last records removed but the final checkpoint kept.
@@ -158,15 +131,12 @@ fn removing_the_last_records_is_caught() {
     // Only the final checkpoint removed.
     let mut lines = standard(&key);
     lines.pop();
-    assert!(fails(&lines, None)
-        .starts_with("line 13: export ends at seq 10 after the last checkpoint at seq 8"));
+    assert!(fails(&lines, None).starts_with("line 13: export ends at seq 10 after the last checkpoint at seq 8"));
 
     // No checkpoint at all.
     let mut lines = standard(&key);
     lines.retain(|l| !matches!(l, ExportLine::Checkpoint(_)));
-    assert!(
-        fails(&lines, None).starts_with("line 11: export ends at seq 10 without any checkpoint")
-    );
+    assert!(fails(&lines, None).starts_with("line 11: export ends at seq 10 without any checkpoint"));
 }
 
 #[test]
@@ -186,20 +156,14 @@ fn swapping_two_records_is_caught_at_the_first_of_them() {
     let key = AuditKey::generate();
     let mut lines = standard(&key);
     lines.swap(at(8), at(9)); // seq 6 and 7
-    assert_eq!(
-        fails(&lines, None),
-        "line 8: record seq 7 follows seq 5: record(s) removed or reordered"
-    );
+    assert_eq!(fails(&lines, None), "line 8: record seq 7 follows seq 5: record(s) removed or reordered");
 
     // Swapping and renumbering them breaks their hashes instead.
     let mut lines = standard(&key);
     lines.swap(at(8), at(9));
     record_mut(&mut lines, 8).seq = 6;
     record_mut(&mut lines, 9).seq = 7;
-    assert_eq!(
-        fails(&lines, None),
-        "line 8: record seq 6 was altered (hash does not match its contents)"
-    );
+    assert_eq!(fails(&lines, None), "line 8: record seq 6 was altered (hash does not match its contents)");
 }
 
 #[test]
@@ -211,9 +175,7 @@ fn editing_a_checkpoint_breaks_its_signature() {
         |c| c.time = "2027-01-01T00:00:00Z".into(),
         |c| c.tenant = "sorvik".into(),
         |c| {
-            let mut sig = base64::engine::general_purpose::STANDARD
-                .decode(&c.signature)
-                .unwrap();
+            let mut sig = base64::engine::general_purpose::STANDARD.decode(&c.signature).unwrap();
             sig[5] ^= 1;
             c.signature = base64::engine::general_purpose::STANDARD.encode(sig);
         },
@@ -225,18 +187,10 @@ fn editing_a_checkpoint_breaks_its_signature() {
         assert_eq!(err.line(), Some(11), "edit {i}: {err}");
         let msg = err.to_string();
         if i == 3 {
-            assert!(
-                msg.contains("checkpoint belongs to tenant \"sorvik\""),
-                "{msg}"
-            );
+            assert!(msg.contains("checkpoint belongs to tenant \"sorvik\""), "{msg}");
         } else {
             let seq = if i == 1 { 7 } else { 8 };
-            assert_eq!(
-                msg,
-                format!(
-                    "line 11: checkpoint at seq {seq} signature invalid: signature does not verify"
-                )
-            );
+            assert_eq!(msg, format!("line 11: checkpoint at seq {seq} signature invalid: signature does not verify"));
         }
     }
 }
@@ -249,25 +203,17 @@ fn checkpoint_forged_with_another_key_is_rejected() {
     // Honestly labelled with the forger's key id.
     let mut lines = standard(&key);
     let cp = checkpoint_mut(&mut lines, 11).clone();
-    lines[at(11)] =
-        ExportLine::Checkpoint(forger.checkpoint(&cp.tenant, cp.seq, &cp.hash, &cp.time));
+    lines[at(11)] = ExportLine::Checkpoint(forger.checkpoint(&cp.tenant, cp.seq, &cp.hash, &cp.time));
     let msg = fails(&lines, None);
-    assert!(
-        msg.starts_with("line 11: checkpoint at seq 8 signature invalid: checkpoint names key id"),
-        "{msg}"
-    );
+    assert!(msg.starts_with("line 11: checkpoint at seq 8 signature invalid: checkpoint names key id"), "{msg}");
 
     // Claiming the installation's key id.
     let forger_sk = ed25519_dalek::SigningKey::from_bytes(&[9u8; 32]);
     let msg_bytes = checkpoint_message(&cp.tenant, cp.seq, &cp.hash, &cp.time, &key.key_id());
     let mut forged = cp.clone();
-    forged.signature =
-        base64::engine::general_purpose::STANDARD.encode(forger_sk.sign(&msg_bytes).to_bytes());
+    forged.signature = base64::engine::general_purpose::STANDARD.encode(forger_sk.sign(&msg_bytes).to_bytes());
     lines[at(11)] = ExportLine::Checkpoint(forged);
-    assert_eq!(
-        fails(&lines, None),
-        "line 11: checkpoint at seq 8 signature invalid: signature does not verify"
-    );
+    assert_eq!(fails(&lines, None), "line 11: checkpoint at seq 8 signature invalid: signature does not verify");
 }
 
 #[test]
@@ -289,11 +235,7 @@ fn replacing_the_header_key_is_caught() {
     let err = verify_lines(&forged, Some(&key.public_key_b64())).unwrap_err();
     assert_eq!(
         err.to_string(),
-        format!(
-            "line 1: header public key (id {}) is not the trusted key (id {})",
-            attacker.key_id(),
-            key.key_id()
-        )
+        format!("line 1: header public key (id {}) is not the trusted key (id {})", attacker.key_id(), key.key_id())
     );
 
     // Keeping the real key id next to the attacker's public key does not help.
@@ -317,10 +259,7 @@ fn records_from_another_tenant_are_rejected() {
     if let ExportLine::Header { tenant, .. } = &mut lines[0] {
         *tenant = "sorvik".into();
     }
-    assert_eq!(
-        fails(&lines, None),
-        "line 2: record belongs to tenant \"nordvik\", but the export is for \"sorvik\""
-    );
+    assert_eq!(fails(&lines, None), "line 2: record belongs to tenant \"nordvik\", but the export is for \"sorvik\"");
 }
 
 #[test]
@@ -336,35 +275,20 @@ fn structural_problems_name_the_line() {
     let err = |t: &str| verify_text(t, None).unwrap_err().to_string();
 
     assert_eq!(err(""), "line 1: export is empty, expected a header");
-    assert_eq!(
-        err(&(lines[1..].join("\n") + "\n")),
-        "line 1: expected the header, found a record line"
-    );
+    assert_eq!(err(&(lines[1..].join("\n") + "\n")), "line 1: expected the header, found a record line");
     assert!(err(&with(6, "{not json")).starts_with("line 7: malformed: not JSON"));
     assert!(err(&with(6, "")).starts_with("line 7: malformed: empty line"));
     assert!(err(&with(6, "[1,2]")).starts_with("line 7: malformed: not a JSON object"));
-    assert_eq!(
-        err(&with(6, r#"{"type":"note","text":"hi"}"#)),
-        "line 7: unknown line type \"note\""
-    );
+    assert_eq!(err(&with(6, r#"{"type":"note","text":"hi"}"#)), "line 7: unknown line type \"note\"");
     assert!(err(&with(6, r#"{"seq":5}"#)).starts_with("line 7: malformed: no \"type\""));
-    assert_eq!(
-        err(&with(6, lines[0])),
-        "line 7: a second header; only the first line may be a header"
-    );
+    assert_eq!(err(&with(6, lines[0])), "line 7: a second header; only the first line may be a header");
 
     let extra = lines[6].replacen('{', r#"{"approved_by":"the mayor","#, 1);
-    assert!(
-        err(&with(6, &extra)).starts_with("line 7: malformed: unexpected field \"approved_by\"")
-    );
+    assert!(err(&with(6, &extra)).starts_with("line 7: malformed: unexpected field \"approved_by\""));
 
     // A second "actor" could be read differently by different JSON parsers.
     let dup = lines[6].replacen('{', r#"{"actor":"mallory","#, 1);
-    assert!(
-        err(&with(6, &dup)).contains("duplicate field"),
-        "{}",
-        err(&with(6, &dup))
-    );
+    assert!(err(&with(6, &dup)).contains("duplicate field"), "{}", err(&with(6, &dup)));
     let dup_type = lines[6].replacen('{', r#"{"type":"checkpoint","#, 1);
     assert!(err(&with(6, &dup_type)).starts_with("line 7: malformed"));
 

@@ -91,8 +91,7 @@ impl ClassificationScheme {
                 return Err(SchemeError::Ranks { index: i, rank: l.rank });
             }
             crate::names::display_name("name", &l.name).map_err(|e| SchemeError::Name(e, l.rank))?;
-            crate::names::display_name("description", &l.description)
-                .map_err(|e| SchemeError::Name(e, l.rank))?;
+            crate::names::display_name("description", &l.description).map_err(|e| SchemeError::Name(e, l.rank))?;
             if i > 0 {
                 let p = &self.levels[i - 1];
                 let checks: [(&'static str, bool); 5] = [

@@ -231,11 +231,7 @@ impl Directory {
     }
 
     pub fn barriers_of(&self, tenant: &str) -> impl Iterator<Item = &BarrierRule> {
-        self.barriers_by_tenant
-            .get(tenant)
-            .into_iter()
-            .flatten()
-            .map(|&i| &self.barriers[i])
+        self.barriers_by_tenant.get(tenant).into_iter().flatten().map(|&i| &self.barriers[i])
     }
 
     /// Whether `unit` is `ancestor` or below it. Bounded walk so that a
@@ -272,7 +268,9 @@ impl Directory {
     /// Segment membership. A segment only ever contains principals of its
     /// own tenant.
     pub fn in_segment(&self, segment: &str, p: &Principal) -> bool {
-        let Some(s) = self.segments.get(segment) else { return false };
+        let Some(s) = self.segments.get(segment) else {
+            return false;
+        };
         if s.tenant != p.tenant {
             return false;
         }

@@ -49,10 +49,7 @@ pub fn identifier(field: &'static str, s: &str) -> Result<String, NameError> {
     if t.chars().any(char::is_control) {
         return Err(NameError::Control { field });
     }
-    if !t
-        .chars()
-        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-_.@".contains(c))
-    {
+    if !t.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-_.@".contains(c)) {
         return Err(NameError::Charset { field });
     }
     Ok(t)

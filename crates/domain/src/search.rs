@@ -93,12 +93,8 @@ impl SearchIndex {
             idx.tenants.push(p.tenant.clone());
             idx.names.push(fold(&p.name));
             let unit = p.org_unit.as_deref().map(|u| dir.unit_path(u)).unwrap_or_default();
-            let fields: [(&str, u8); 4] = [
-                (&p.login, 4),
-                (&p.name, 3),
-                (p.email.as_deref().unwrap_or(""), 2),
-                (&unit, 1),
-            ];
+            let fields: [(&str, u8); 4] =
+                [(&p.login, 4), (&p.name, 3), (p.email.as_deref().unwrap_or(""), 2), (&unit, 1)];
             for (text, weight) in fields {
                 for t in tokens_of(text) {
                     let list = map.entry(t).or_default();
@@ -177,17 +173,12 @@ impl SearchIndex {
             }
             scores = Some(match scores {
                 None => best,
-                Some(prev) => prev
-                    .into_iter()
-                    .filter_map(|(k, v)| best.get(&k).map(|b| (k, v + b)))
-                    .collect(),
+                Some(prev) => prev.into_iter().filter_map(|(k, v)| best.get(&k).map(|b| (k, v + b))).collect(),
             });
         }
         let mut ranked: Vec<(u32, u32)> = scores.unwrap_or_default().into_iter().collect();
         ranked.sort_by(|a, b| {
-            b.1.cmp(&a.1)
-                .then_with(|| self.names[a.0 as usize].cmp(&self.names[b.0 as usize]))
-                .then(a.0.cmp(&b.0))
+            b.1.cmp(&a.1).then_with(|| self.names[a.0 as usize].cmp(&self.names[b.0 as usize])).then(a.0.cmp(&b.0))
         });
         ranked.into_iter().map(|(i, _)| self.ids[i as usize].as_str()).collect()
     }

@@ -87,17 +87,11 @@ impl VerifyCache {
     pub fn new(ttl: Duration, capacity: usize) -> Self {
         let mut key = Zeroizing::new([0u8; 32]);
         OsRng.fill_bytes(key.as_mut());
-        Self {
-            key,
-            ttl,
-            capacity: capacity.max(1),
-            entries: Mutex::new(HashMap::new()),
-        }
+        Self { key, ttl, capacity: capacity.max(1), entries: Mutex::new(HashMap::new()) }
     }
 
     fn digest(&self, login: &str, password: &str) -> [u8; 32] {
-        let mut mac =
-            HmacSha256::new_from_slice(self.key.as_ref()).expect("HMAC accepts any key length");
+        let mut mac = HmacSha256::new_from_slice(self.key.as_ref()).expect("HMAC accepts any key length");
         // Length prefix so that ("ab", "c") and ("a", "bc") never collide.
         mac.update(&(login.len() as u64).to_be_bytes());
         mac.update(login.as_bytes());
@@ -112,8 +106,7 @@ impl VerifyCache {
     }
 
     fn expired(&self, entry: &Entry, now: Instant) -> bool {
-        now.checked_duration_since(entry.inserted)
-            .is_none_or(|age| age >= self.ttl)
+        now.checked_duration_since(entry.inserted).is_none_or(|age| age >= self.ttl)
     }
 
     /// The app password id verified earlier for this exact login and password, if still fresh.
@@ -135,23 +128,13 @@ impl VerifyCache {
         if !entries.contains_key(&key) && entries.len() >= self.capacity {
             entries.retain(|_, e| !self.expired(e, now));
             while entries.len() >= self.capacity {
-                let Some(oldest) = entries
-                    .iter()
-                    .min_by_key(|(_, e)| e.inserted)
-                    .map(|(k, _)| *k)
-                else {
+                let Some(oldest) = entries.iter().min_by_key(|(_, e)| e.inserted).map(|(k, _)| *k) else {
                     break;
                 };
                 entries.remove(&oldest);
             }
         }
-        entries.insert(
-            key,
-            Entry {
-                id: id.to_string(),
-                inserted: now,
-            },
-        );
+        entries.insert(key, Entry { id: id.to_string(), inserted: now });
     }
 
     /// Forgets every entry for an app password, e.g. when it is revoked or its account disabled.
@@ -182,10 +165,7 @@ mod tests {
         let (id, pw) = generate();
         assert_eq!(id.len(), ID_CHARS);
         assert_eq!(pw.len(), TOTAL_CHARS + TOTAL_CHARS / GROUP - 1);
-        assert!(
-            pw.starts_with(&format!("{}-{}", &id[..4], &id[4..])),
-            "{pw}"
-        );
+        assert!(pw.starts_with(&format!("{}-{}", &id[..4], &id[4..])), "{pw}");
         assert_eq!(id_of(&pw).as_deref(), Some(id.as_str()));
         assert_eq!(canonical(&pw).as_deref(), Some(pw.as_str()));
         let (id2, pw2) = generate();
@@ -197,14 +177,8 @@ mod tests {
     fn id_of_accepts_loose_typing_and_refuses_other_passwords() {
         let pw = "abcd-efgh-jkmn-pqrs-tvwx-yz01-2345-6789";
         assert_eq!(id_of(pw).as_deref(), Some("abcdefgh"));
-        assert_eq!(
-            id_of(&pw.to_uppercase().replace('-', " ")).as_deref(),
-            Some("abcdefgh")
-        );
-        assert_eq!(
-            canonical("ABCDEFGHJKMNPQRSTVWXYZ0123456789").as_deref(),
-            Some(pw)
-        );
+        assert_eq!(id_of(&pw.to_uppercase().replace('-', " ")).as_deref(), Some("abcdefgh"));
+        assert_eq!(canonical("ABCDEFGHJKMNPQRSTVWXYZ0123456789").as_deref(), Some(pw));
         assert_eq!(id_of("correct horse battery staple"), None);
         assert_eq!(id_of(&pw[..pw.len() - 1]), None);
         assert_eq!(id_of("abcd-efgh-jkmn-pqrs-tvwx-yz01-2345-678u"), None);
@@ -218,19 +192,10 @@ mod tests {
         assert_eq!(cache.get("lars", "pw", t0), None);
         cache.insert("lars", "pw", "id1", t0);
         assert_eq!(cache.get("lars", "pw", t0).as_deref(), Some("id1"));
-        assert_eq!(
-            cache
-                .get("lars", "pw", t0 + Duration::from_secs(59))
-                .as_deref(),
-            Some("id1")
-        );
+        assert_eq!(cache.get("lars", "pw", t0 + Duration::from_secs(59)).as_deref(), Some("id1"));
         assert_eq!(cache.get("lars", "pw2", t0), None, "other password");
         assert_eq!(cache.get("eva", "pw", t0), None, "other login");
-        assert_eq!(
-            cache.get("lar", "spw", t0),
-            None,
-            "no ambiguity at the boundary"
-        );
+        assert_eq!(cache.get("lar", "spw", t0), None, "no ambiguity at the boundary");
         assert_eq!(cache.get("lars", "pw", t0 + Duration::from_secs(60)), None);
         assert!(cache.is_empty(), "expired entry was dropped");
     }
@@ -255,22 +220,14 @@ mod tests {
         let cache = VerifyCache::new(Duration::from_secs(600), 3);
         let t0 = Instant::now();
         for i in 0..3u64 {
-            cache.insert(
-                "u",
-                &format!("pw{i}"),
-                &format!("id{i}"),
-                t0 + Duration::from_secs(i),
-            );
+            cache.insert("u", &format!("pw{i}"), &format!("id{i}"), t0 + Duration::from_secs(i));
         }
         cache.insert("u", "pw3", "id3", t0 + Duration::from_secs(3));
         assert_eq!(cache.len(), 3);
         let now = t0 + Duration::from_secs(4);
         assert_eq!(cache.get("u", "pw0", now), None, "oldest evicted");
         for i in 1..4 {
-            assert!(
-                cache.get("u", &format!("pw{i}"), now).is_some(),
-                "pw{i} kept"
-            );
+            assert!(cache.get("u", &format!("pw{i}"), now).is_some(), "pw{i} kept");
         }
     }
 

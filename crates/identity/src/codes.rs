@@ -14,10 +14,7 @@ pub(crate) fn random_chars(n: usize) -> String {
     let mut bytes = Zeroizing::new(vec![0u8; n]);
     OsRng.fill_bytes(&mut bytes);
     // 256 is a multiple of 32, so masking keeps the distribution uniform.
-    bytes
-        .iter()
-        .map(|b| ALPHABET[usize::from(b & 31)] as char)
-        .collect()
+    bytes.iter().map(|b| ALPHABET[usize::from(b & 31)] as char).collect()
 }
 
 /// What the user meant: case, spaces and dashes do not matter, and the letters people confuse
@@ -38,11 +35,7 @@ pub(crate) fn squash(input: &str) -> String {
 /// Groups of `size` joined with dashes, the form in which codes are shown and stored.
 pub(crate) fn group(s: &str, size: usize) -> String {
     let chars: Vec<char> = s.chars().collect();
-    chars
-        .chunks(size)
-        .map(|c| c.iter().collect::<String>())
-        .collect::<Vec<_>>()
-        .join("-")
+    chars.chunks(size).map(|c| c.iter().collect::<String>()).collect::<Vec<_>>().join("-")
 }
 
 pub(crate) fn in_alphabet(s: &str) -> bool {

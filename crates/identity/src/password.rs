@@ -26,13 +26,13 @@ const MAX_VERIFY_PARALLELISM: u32 = 16;
 
 /// A well-formed hash with the current parameters whose password nobody knows. Verifying against
 /// it costs the same as verifying a real account, so "no such account" is not visible in timing.
-const DUMMY_PHC: &str = "$argon2id$v=19$m=19456,t=2,p=1$dW5rbm93bi1hY2NvdW50$pXjmYJDwH9iWgsJGZfnn0wZUUAYHPtTKLQOvGY6d4eU";
+const DUMMY_PHC: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$dW5rbm93bi1hY2NvdW50$pXjmYJDwH9iWgsJGZfnn0wZUUAYHPtTKLQOvGY6d4eU";
 
 static COMMON_PASSWORDS: &str = include_str!("common-passwords.txt");
 
 fn hasher() -> Argon2<'static> {
-    let params = Params::new(MEMORY_KIB, TIME_COST, PARALLELISM, None)
-        .expect("constant Argon2 parameters are valid");
+    let params = Params::new(MEMORY_KIB, TIME_COST, PARALLELISM, None).expect("constant Argon2 parameters are valid");
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
@@ -40,10 +40,7 @@ fn hasher() -> Argon2<'static> {
 /// fresh random salt, so that equal passwords never share a hash.
 pub fn hash(pw: &str) -> Result<String, IdentityError> {
     let salt = SaltString::generate(&mut OsRng);
-    hasher()
-        .hash_password(pw.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| IdentityError::Hash(e.to_string()))
+    hasher().hash_password(pw.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| IdentityError::Hash(e.to_string()))
 }
 
 /// Checks a password against a stored PHC string. The parameters come from the stored hash, so
@@ -57,9 +54,7 @@ pub fn verify(pw: &str, phc: &str) -> bool {
     if !acceptable(&parsed) {
         return false;
     }
-    Argon2::default()
-        .verify_password(pw.as_bytes(), &parsed)
-        .is_ok()
+    Argon2::default().verify_password(pw.as_bytes(), &parsed).is_ok()
 }
 
 /// Spends one verification on a fixed hash. Call it when the account does not exist (or has no
@@ -125,11 +120,7 @@ pub fn is_common(pw: &str) -> bool {
 fn common_set() -> &'static HashSet<&'static str> {
     static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
     SET.get_or_init(|| {
-        COMMON_PASSWORDS
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty() && !l.starts_with('#'))
-            .collect()
+        COMMON_PASSWORDS.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).collect()
     })
 }
 
@@ -149,10 +140,7 @@ mod tests {
 
     #[test]
     fn same_password_gets_different_salts() {
-        assert_ne!(
-            hash("same password!").unwrap(),
-            hash("same password!").unwrap()
-        );
+        assert_ne!(hash("same password!").unwrap(), hash("same password!").unwrap());
     }
 
     #[test]
@@ -184,14 +172,8 @@ mod tests {
 
     #[test]
     fn policy_length_counts_characters() {
-        assert_eq!(
-            check_policy("short"),
-            Err(PasswordPolicyError::TooShort { min: 12 })
-        );
-        assert_eq!(
-            check_policy("elevenchars"),
-            Err(PasswordPolicyError::TooShort { min: 12 })
-        );
+        assert_eq!(check_policy("short"), Err(PasswordPolicyError::TooShort { min: 12 }));
+        assert_eq!(check_policy("elevenchars"), Err(PasswordPolicyError::TooShort { min: 12 }));
         assert_eq!(check_policy("twelve chars"), Ok(()));
         // 11 characters but 22 bytes: still too short.
         let cyr = "пароль-мой!";
@@ -200,27 +182,15 @@ mod tests {
         assert!(check_policy(cyr).is_err());
         // 12 characters of three bytes each.
         assert_eq!(check_policy("ææøøååææøøåå"), Ok(()));
-        assert_eq!(
-            check_policy("日本語のパスワードです"),
-            Err(PasswordPolicyError::TooShort { min: 12 })
-        );
+        assert_eq!(check_policy("日本語のパスワードです"), Err(PasswordPolicyError::TooShort { min: 12 }));
         assert_eq!(check_policy("日本語のパスワードですよ"), Ok(()));
         assert_eq!(check_policy(&"a".repeat(128)), Ok(()));
-        assert_eq!(
-            check_policy(&"a".repeat(129)),
-            Err(PasswordPolicyError::TooLong { max: 128 })
-        );
+        assert_eq!(check_policy(&"a".repeat(129)), Err(PasswordPolicyError::TooLong { max: 128 }));
     }
 
     #[test]
     fn policy_refuses_common_passwords() {
-        for pw in [
-            "123456789012",
-            "passwordpassword",
-            "PasswordPassword",
-            "qwertyuiopasdf",
-            "iloveyouiloveyou",
-        ] {
+        for pw in ["123456789012", "passwordpassword", "PasswordPassword", "qwertyuiopasdf", "iloveyouiloveyou"] {
             assert_eq!(check_policy(pw), Err(PasswordPolicyError::Common), "{pw}");
         }
         assert_eq!(check_policy("fjord kaffe tirsdag"), Ok(()));
@@ -232,10 +202,7 @@ mod tests {
         assert!(set.len() >= 300, "only {} entries", set.len());
         for entry in set {
             assert_eq!(*entry, entry.to_lowercase(), "entries are lowercase");
-            assert!(
-                entry.chars().count() >= MIN_CHARS,
-                "{entry} is shorter than the minimum"
-            );
+            assert!(entry.chars().count() >= MIN_CHARS, "{entry} is shorter than the minimum");
         }
     }
 
@@ -247,10 +214,7 @@ mod tests {
             PasswordPolicyError::Common,
         ] {
             let msg = err.to_string();
-            assert!(
-                msg.starts_with(char::is_uppercase) && msg.ends_with('.'),
-                "{msg}"
-            );
+            assert!(msg.starts_with(char::is_uppercase) && msg.ends_with('.'), "{msg}");
         }
     }
 }

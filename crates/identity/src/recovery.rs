@@ -16,9 +16,7 @@ const GROUP: usize = 4;
 
 /// `n` fresh codes in their canonical, shown form.
 pub fn generate(n: usize) -> Vec<String> {
-    (0..n)
-        .map(|_| codes::group(&codes::random_chars(CODE_CHARS), GROUP))
-        .collect()
+    (0..n).map(|_| codes::group(&codes::random_chars(CODE_CHARS), GROUP)).collect()
 }
 
 /// The canonical form of a code as typed: lowercase, no spaces, dashes after every fourth
@@ -56,13 +54,7 @@ mod tests {
     #[test]
     fn normalization_accepts_loose_typing() {
         let canonical = "k3m9-x2p4-q7rt";
-        for typed in [
-            "k3m9-x2p4-q7rt",
-            "K3M9-X2P4-Q7RT",
-            "k3m9 x2p4 q7rt",
-            "k3m9x2p4q7rt",
-            "  k3m9--x2p4 - q7rt ",
-        ] {
+        for typed in ["k3m9-x2p4-q7rt", "K3M9-X2P4-Q7RT", "k3m9 x2p4 q7rt", "k3m9x2p4q7rt", "  k3m9--x2p4 - q7rt "] {
             assert_eq!(normalize(typed), canonical, "{typed:?}");
         }
         assert_eq!(normalize("ab0o-1ilx-yzzz"), "ab00-111x-yzzz");
@@ -74,10 +66,7 @@ mod tests {
         assert!(is_well_formed("K3M9 X2P4 Q7RT"));
         assert!(!is_well_formed("k3m9-x2p4-q7r"));
         assert!(!is_well_formed("k3m9-x2p4-q7rtt"));
-        assert!(
-            !is_well_formed("k3m9-x2p4-q7ru"),
-            "u is not in the alphabet"
-        );
+        assert!(!is_well_formed("k3m9-x2p4-q7ru"), "u is not in the alphabet");
     }
 
     #[test]

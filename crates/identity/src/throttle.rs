@@ -103,12 +103,7 @@ const MAX_ACCOUNT_KEY_CHARS: usize = 256;
 const PRUNE_EVERY: u64 = 1024;
 
 fn account_key(account: &str) -> String {
-    account
-        .trim()
-        .chars()
-        .take(MAX_ACCOUNT_KEY_CHARS)
-        .flat_map(char::to_lowercase)
-        .collect()
+    account.trim().chars().take(MAX_ACCOUNT_KEY_CHARS).flat_map(char::to_lowercase).collect()
 }
 
 struct Pair {
@@ -167,10 +162,7 @@ const MAX_DOUBLINGS: u32 = 20;
 
 impl Throttle {
     pub fn new(limits: Limits) -> Self {
-        Self {
-            limits,
-            state: Mutex::new(State::default()),
-        }
+        Self { limits, state: Mutex::new(State::default()) }
     }
 
     pub fn limits(&self) -> &Limits {
@@ -193,9 +185,7 @@ impl Throttle {
         let mut worst: Option<Throttled> = None;
         let mut refuse = |until: Instant, scope: ThrottleScope| {
             let retry_after = until.saturating_duration_since(now);
-            if retry_after > Duration::ZERO
-                && worst.as_ref().is_none_or(|w| retry_after > w.retry_after)
-            {
+            if retry_after > Duration::ZERO && worst.as_ref().is_none_or(|w| retry_after > w.retry_after) {
                 worst = Some(Throttled { retry_after, scope });
             }
         };
@@ -237,10 +227,7 @@ impl Throttle {
             return None;
         }
         let doublings = (count - limit).min(u64::from(MAX_DOUBLINGS)) as u32;
-        let delay = l
-            .account_backoff_base
-            .saturating_mul(1u32 << doublings)
-            .min(l.account_backoff_max);
+        let delay = l.account_backoff_base.saturating_mul(1u32 << doublings).min(l.account_backoff_max);
         Some(win.last()? + delay)
     }
 
@@ -251,11 +238,8 @@ impl Throttle {
         let source = SourceKey::from(source);
         let mut st = self.lock();
 
-        let pair = st.pairs.entry((account.clone(), source)).or_insert(Pair {
-            failures: 0,
-            locked_until: None,
-            last: now,
-        });
+        let pair =
+            st.pairs.entry((account.clone(), source)).or_insert(Pair { failures: 0, locked_until: None, last: now });
         let lock_over = pair.locked_until.is_some_and(|until| now >= until);
         let stale = now.saturating_duration_since(pair.last) >= l.pair_lock;
         if lock_over || stale {
@@ -268,11 +252,7 @@ impl Throttle {
             pair.locked_until = Some(now + l.pair_lock);
         }
 
-        st.sources.entry(source).or_default().push(
-            now,
-            l.source_window,
-            l.source_failures_per_window as usize,
-        );
+        st.sources.entry(source).or_default().push(now, l.source_window, l.source_failures_per_window as usize);
         st.accounts.entry(account).or_default().push(
             now,
             l.account_window,
@@ -280,9 +260,8 @@ impl Throttle {
         );
 
         st.recorded += 1;
-        let over = st.pairs.len() > l.max_entries
-            || st.sources.len() > l.max_entries
-            || st.accounts.len() > l.max_entries;
+        let over =
+            st.pairs.len() > l.max_entries || st.sources.len() > l.max_entries || st.accounts.len() > l.max_entries;
         if over || st.recorded.is_multiple_of(PRUNE_EVERY) {
             self.prune_locked(&mut st, now);
         }

@@ -22,10 +22,7 @@ fn pair_locks_after_limit_and_unlocks_after_lock_time() {
     let t = Throttle::default();
     let t0 = Instant::now();
     fail_n(&t, "lars", ip(1), t0, 4);
-    assert!(
-        t.check("lars", ip(1), t0).is_ok(),
-        "four failures are not yet a lock"
-    );
+    assert!(t.check("lars", ip(1), t0).is_ok(), "four failures are not yet a lock");
     t.record_failure("lars", ip(1), t0);
     let err = t.check("lars", ip(1), t0 + secs(1)).unwrap_err();
     assert_eq!(err.scope, ThrottleScope::Pair);
@@ -43,14 +40,8 @@ fn other_source_still_allowed_for_same_account() {
     let t0 = Instant::now();
     fail_n(&t, "lars", ip(1), t0, 5);
     assert!(t.check("lars", ip(1), t0).is_err());
-    assert!(
-        t.check("lars", ip(2), t0).is_ok(),
-        "owner on another address is unaffected"
-    );
-    assert!(
-        t.check("eva", ip(1), t0).is_ok(),
-        "attacker's other pairs are separate"
-    );
+    assert!(t.check("lars", ip(2), t0).is_ok(), "owner on another address is unaffected");
+    assert!(t.check("eva", ip(1), t0).is_ok(), "attacker's other pairs are separate");
 }
 
 #[test]
@@ -76,10 +67,7 @@ fn source_throttled_across_accounts() {
     assert_eq!(err.scope, ThrottleScope::Source);
     // The first failure leaves the 10-minute window at t0 + 600.
     assert_eq!(err.retry_after, secs(570));
-    assert!(
-        t.check("fresh", ip(10), t0 + secs(30)).is_ok(),
-        "other sources unaffected"
-    );
+    assert!(t.check("fresh", ip(10), t0 + secs(30)).is_ok(), "other sources unaffected");
     assert!(t.check("fresh", ip(9), t0 + secs(600)).is_ok());
 }
 
@@ -93,10 +81,7 @@ fn ipv6_sources_are_grouped_by_64_prefix() {
     }
     let same_64 = IpAddr::V6(Ipv6Addr::new(0x2001, 0xdb8, 0, 1, 0xffff, 1, 2, 3));
     let other_64 = IpAddr::V6(Ipv6Addr::new(0x2001, 0xdb8, 0, 2, 0, 0, 0, 1));
-    assert_eq!(
-        t.check("x", same_64, t0).unwrap_err().scope,
-        ThrottleScope::Source
-    );
+    assert_eq!(t.check("x", same_64, t0).unwrap_err().scope, ThrottleScope::Source);
     assert!(t.check("x", other_64, t0).is_ok());
     // IPv4-mapped IPv6 is the IPv4 address.
     fail_n(&t, "lars", ip(7), t0, 5);
@@ -124,21 +109,12 @@ fn account_under_distributed_attack_backs_off_but_is_never_locked() {
         t.record_failure("rektor", src, now);
         let err = t.check("rektor", owner, now).unwrap_err();
         assert_eq!(err.scope, ThrottleScope::Account);
-        assert!(
-            err.retry_after >= last_delay,
-            "delay never shrinks while attacked"
-        );
-        assert!(
-            err.retry_after <= limits.account_backoff_max,
-            "delay is capped"
-        );
+        assert!(err.retry_after >= last_delay, "delay never shrinks while attacked");
+        assert!(err.retry_after <= limits.account_backoff_max, "delay is capped");
         last_delay = err.retry_after;
         // The attacker waits out each delay and tries again.
         now += err.retry_after;
-        assert!(
-            t.check("rektor", owner, now).is_ok(),
-            "owner gets in after the back-off"
-        );
+        assert!(t.check("rektor", owner, now).is_ok(), "owner gets in after the back-off");
     }
     assert_eq!(last_delay, limits.account_backoff_max, "cap reached");
     // Exponential: the first delays are 1 s, 2 s, 4 s.
@@ -162,10 +138,7 @@ fn success_clears_pair_only() {
     fail_n(&t, "lars", ip(1), t0, 4);
     t.record_success("lars", ip(1));
     fail_n(&t, "lars", ip(1), t0, 4);
-    assert!(
-        t.check("lars", ip(1), t0).is_ok(),
-        "counter restarted after success"
-    );
+    assert!(t.check("lars", ip(1), t0).is_ok(), "counter restarted after success");
     t.record_failure("lars", ip(1), t0);
     assert!(t.check("lars", ip(1), t0).is_err());
     // A success does not reset the source budget of a sprayer who owns one account.
@@ -174,10 +147,7 @@ fn success_clears_pair_only() {
         t.record_failure(&format!("victim{i}"), ip(5), t0);
     }
     t.record_success("own-account", ip(5));
-    assert_eq!(
-        t.check("victim31", ip(5), t0).unwrap_err().scope,
-        ThrottleScope::Source
-    );
+    assert_eq!(t.check("victim31", ip(5), t0).unwrap_err().scope, ThrottleScope::Source);
 }
 
 #[test]
@@ -193,40 +163,18 @@ fn unknown_and_known_accounts_are_counted_alike() {
 
 #[test]
 fn memory_is_bounded() {
-    let limits = Limits {
-        max_entries: 50,
-        ..Limits::default()
-    };
+    let limits = Limits { max_entries: 50, ..Limits::default() };
     let t = Throttle::new(limits);
     let t0 = Instant::now();
     for i in 0..1000u32 {
         let src = IpAddr::V4(Ipv4Addr::from(0x0a00_0000 + i));
-        t.record_failure(
-            &format!("acct{i}"),
-            src,
-            t0 + Duration::from_millis(u64::from(i)),
-        );
+        t.record_failure(&format!("acct{i}"), src, t0 + Duration::from_millis(u64::from(i)));
     }
     let (pairs, sources, accounts) = t.tracked();
-    assert!(
-        pairs <= 50 && sources <= 50 && accounts <= 50,
-        "{pairs} {sources} {accounts}"
-    );
+    assert!(pairs <= 50 && sources <= 50 && accounts <= 50, "{pairs} {sources} {accounts}");
     // The most recent attacker is still tracked.
-    fail_n(
-        &t,
-        "acct999",
-        IpAddr::V4(Ipv4Addr::from(0x0a00_0000 + 999)),
-        t0 + secs(1),
-        4,
-    );
-    assert!(t
-        .check(
-            "acct999",
-            IpAddr::V4(Ipv4Addr::from(0x0a00_0000 + 999)),
-            t0 + secs(1)
-        )
-        .is_err());
+    fail_n(&t, "acct999", IpAddr::V4(Ipv4Addr::from(0x0a00_0000 + 999)), t0 + secs(1), 4);
+    assert!(t.check("acct999", IpAddr::V4(Ipv4Addr::from(0x0a00_0000 + 999)), t0 + secs(1)).is_err());
     // Everything stale is pruned.
     t.prune(t0 + secs(2 * 3600));
     assert_eq!(t.tracked(), (0, 0, 0));
@@ -234,12 +182,6 @@ fn memory_is_bounded() {
 
 #[test]
 fn throttled_message_is_a_sentence() {
-    let e = Throttled {
-        retry_after: Duration::from_millis(1500),
-        scope: ThrottleScope::Pair,
-    };
-    assert_eq!(
-        e.to_string(),
-        "Too many failed sign-in attempts. Please wait 2 seconds and try again."
-    );
+    let e = Throttled { retry_after: Duration::from_millis(1500), scope: ThrottleScope::Pair };
+    assert_eq!(e.to_string(), "Too many failed sign-in attempts. Please wait 2 seconds and try again.");
 }

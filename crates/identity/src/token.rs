@@ -31,18 +31,13 @@ mod tests {
         let a = new_token();
         assert_eq!(a.len(), 43);
         assert_eq!(URL_SAFE_NO_PAD.decode(&a).unwrap().len(), 32);
-        assert!(a
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
+        assert!(a.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
         assert_ne!(a, new_token());
     }
 
     #[test]
     fn digest_is_hex_sha256() {
-        assert_eq!(
-            digest("abc"),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
+        assert_eq!(digest("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
         let t = new_token();
         assert_eq!(digest(&t), digest(&t));
         assert_ne!(digest(&t), digest(&new_token()));

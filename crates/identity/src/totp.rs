@@ -37,9 +37,7 @@ fn decode_secret(secret_b32: &str) -> Result<Zeroizing<Vec<u8>>, IdentityError> 
             .map(|c| c.to_ascii_uppercase())
             .collect(),
     );
-    let bytes = BASE32_NOPAD
-        .decode(cleaned.as_bytes())
-        .map_err(|e| IdentityError::InvalidTotpSecret(e.to_string()))?;
+    let bytes = BASE32_NOPAD.decode(cleaned.as_bytes()).map_err(|e| IdentityError::InvalidTotpSecret(e.to_string()))?;
     if bytes.len() < MIN_SECRET_BYTES {
         return Err(IdentityError::InvalidTotpSecret(format!(
             "secret has {} bits, at least {} are required",
@@ -51,15 +49,7 @@ fn decode_secret(secret_b32: &str) -> Result<Zeroizing<Vec<u8>>, IdentityError> 
 }
 
 fn generator(key: &[u8]) -> TOTP {
-    TOTP::new_unchecked(
-        Algorithm::SHA1,
-        DIGITS,
-        0,
-        STEP_SECONDS,
-        key.to_vec(),
-        None,
-        String::new(),
-    )
+    TOTP::new_unchecked(Algorithm::SHA1, DIGITS, 0, STEP_SECONDS, key.to_vec(), None, String::new())
 }
 
 /// The code for the step containing `unix`; used for tests and for showing a check code during
@@ -101,11 +91,8 @@ pub fn verify(secret_b32: &str, code: &str, unix: u64, last_used_step: Option<u6
 /// The `otpauth://` URI that authenticator apps read from a QR code. The issuer is repeated as
 /// a parameter because some apps ignore the label prefix and others ignore the parameter.
 pub fn otpauth_uri(secret_b32: &str, issuer: &str, account: &str) -> String {
-    let secret: String = secret_b32
-        .chars()
-        .filter(|c| !c.is_whitespace() && *c != '=')
-        .map(|c| c.to_ascii_uppercase())
-        .collect();
+    let secret: String =
+        secret_b32.chars().filter(|c| !c.is_whitespace() && *c != '=').map(|c| c.to_ascii_uppercase()).collect();
     format!(
         "otpauth://totp/{}:{}?secret={}&issuer={}&algorithm=SHA1&digits={}&period={}",
         percent_encode(issuer),
@@ -223,19 +210,12 @@ mod tests {
 
     #[test]
     fn otpauth_uri_encodes_label() {
-        let uri = otpauth_uri(
-            "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP",
-            "Nordvik kommune",
-            "lars@nordvik.test",
-        );
+        let uri = otpauth_uri("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", "Nordvik kommune", "lars@nordvik.test");
         assert_eq!(
             uri,
             "otpauth://totp/Nordvik%20kommune:lars%40nordvik.test?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=Nordvik%20kommune&algorithm=SHA1&digits=6&period=30"
         );
         let tricky = otpauth_uri("AAAA", "a:b&c", "x?y");
-        assert!(
-            tricky.starts_with("otpauth://totp/a%3Ab%26c:x%3Fy?"),
-            "{tricky}"
-        );
+        assert!(tricky.starts_with("otpauth://totp/a%3Ab%26c:x%3Fy?"), "{tricky}");
     }
 }

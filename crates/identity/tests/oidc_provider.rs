@@ -34,20 +34,14 @@ fn prerequisites() -> Option<()> {
     let missing = match (node_ok, modules.is_dir()) {
         (true, true) => return Some(()),
         (false, _) => "`node` is not installed".to_owned(),
-        (true, false) => format!(
-            "{} is missing (run `npm ci` in tests/oidc)",
-            modules.display()
-        ),
+        (true, false) => format!("{} is missing (run `npm ci` in tests/oidc)", modules.display()),
     };
     if std::env::var_os("CI").is_some_and(|v| !v.is_empty()) {
         panic!("OIDC provider test cannot run in CI: {missing}");
     }
     // Written to stderr directly: `eprintln!` output is captured by the test harness and
     // would only show up on failure, so the skip would go unnoticed.
-    let _ = writeln!(
-        std::io::stderr(),
-        "SKIPPED oidc_provider test: {missing} (set CI=1 to make this a failure)"
-    );
+    let _ = writeln!(std::io::stderr(), "SKIPPED oidc_provider test: {missing} (set CI=1 to make this a failure)");
     None
 }
 
@@ -71,20 +65,14 @@ fn start_provider(account: &str, stale_jwks_once: bool) -> Provider {
         .env("REDIRECT_URI", REDIRECT_URI)
         .env("OIDC_TEST_ACCOUNT", account)
         .env("OIDC_EXIT_WITH_STDIN", "1")
-        .env(
-            "OIDC_STALE_JWKS_ONCE",
-            if stale_jwks_once { "1" } else { "0" },
-        )
+        .env("OIDC_STALE_JWKS_ONCE", if stale_jwks_once { "1" } else { "0" })
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
         .expect("spawn node");
     let stdout = child.stdout.take().expect("piped stdout");
-    let mut provider = Provider {
-        child,
-        issuer: String::new(),
-    };
+    let mut provider = Provider { child, issuer: String::new() };
     let (tx, rx) = mpsc::channel();
     // Keep draining stdout after READY: closing the pipe would kill the provider with EPIPE
     // if it ever printed more.
@@ -94,41 +82,27 @@ fn start_provider(account: &str, stale_jwks_once: bool) -> Provider {
             let _ = tx.send(line);
         }
     });
-    let line = rx
-        .recv_timeout(Duration::from_secs(30))
-        .expect("provider printed READY within 30 s");
-    provider.issuer = line
-        .strip_prefix("READY ")
-        .unwrap_or_else(|| panic!("unexpected provider output: {line}"))
-        .to_owned();
+    let line = rx.recv_timeout(Duration::from_secs(30)).expect("provider printed READY within 30 s");
+    provider.issuer =
+        line.strip_prefix("READY ").unwrap_or_else(|| panic!("unexpected provider output: {line}")).to_owned();
     provider
 }
 
 /// Follows the authorization redirects like a browser would (keeping cookies), stopping at
 /// the redirect URI, and returns its query parameters.
 async fn authorize(url: Url) -> (String, String) {
-    let browser = reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
+    let browser =
+        reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let mut url = url;
     for _ in 0..20 {
         if url.as_str().starts_with(REDIRECT_URI) {
             let q: std::collections::HashMap<_, _> = url.query_pairs().into_owned().collect();
             if let Some(err) = q.get("error") {
-                panic!(
-                    "provider returned error {err}: {:?}",
-                    q.get("error_description")
-                );
+                panic!("provider returned error {err}: {:?}", q.get("error_description"));
             }
             return (q["code"].clone(), q["state"].clone());
         }
-        let response = browser
-            .get(url.clone())
-            .send()
-            .await
-            .expect("provider reachable");
+        let response = browser.get(url.clone()).send().await.expect("provider reachable");
         let status = response.status();
         assert!(
             status.is_redirection(),
@@ -158,9 +132,7 @@ async fn sign_in_against_real_provider() {
     let issuer = provider.issuer.clone();
     assert!(issuer.starts_with("http://127.0.0.1:"), "{issuer}");
 
-    let client = OidcClient::discover(&issuer, CLIENT_ID, Some(CLIENT_SECRET), REDIRECT_URI)
-        .await
-        .expect("discovery");
+    let client = OidcClient::discover(&issuer, CLIENT_ID, Some(CLIENT_SECRET), REDIRECT_URI).await.expect("discovery");
     assert_eq!(client.issuer(), issuer);
 
     // The authorization request carries PKCE S256, state and nonce.
@@ -178,10 +150,7 @@ async fn sign_in_against_real_provider() {
     // Happy path.
     let (code, state) = authorize(url).await;
     assert_eq!(state, pending.state);
-    let claims = client
-        .finish(&pending, &code, &state)
-        .await
-        .expect("sign-in");
+    let claims = client.finish(&pending, &code, &state).await.expect("sign-in");
     assert_eq!(claims.issuer, issuer);
     assert_eq!(claims.subject, "lars.laerer");
     assert_eq!(claims.email.as_deref(), Some("lars.laerer@nordvik.test"));
@@ -191,89 +160,50 @@ async fn sign_in_against_real_provider() {
     assert_eq!(claims.groups, vec!["laerere", "nordvik-skole"]);
     assert_eq!(claims.raw["aud"], CLIENT_ID);
     assert_eq!(claims.raw["nonce"], pending.nonce.as_str());
-    assert_eq!(
-        map_claim(&claims, "email").as_deref(),
-        Some("lars.laerer@nordvik.test")
-    );
+    assert_eq!(map_claim(&claims, "email").as_deref(), Some("lars.laerer@nordvik.test"));
 
     // An authorization code works once.
     let reused = client.finish(&pending, &code, &state).await.unwrap_err();
-    assert!(
-        matches!(&reused, OidcError::TokenRejected(m) if m.starts_with("invalid_grant")),
-        "{reused}"
-    );
+    assert!(matches!(&reused, OidcError::TokenRejected(m) if m.starts_with("invalid_grant")), "{reused}");
 
     // A callback with another state is refused before the code is even sent on...
     let (pending, code, state) = fresh_login(&client, &[]).await;
-    let wrong_state = client
-        .finish(&pending, &code, "not-the-state")
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(wrong_state, OidcError::StateMismatch),
-        "{wrong_state}"
-    );
+    let wrong_state = client.finish(&pending, &code, "not-the-state").await.unwrap_err();
+    assert!(matches!(wrong_state, OidcError::StateMismatch), "{wrong_state}");
     let empty_state = client.finish(&pending, &code, "").await.unwrap_err();
-    assert!(
-        matches!(empty_state, OidcError::StateMismatch),
-        "{empty_state}"
-    );
+    assert!(matches!(empty_state, OidcError::StateMismatch), "{empty_state}");
 
     // ...and an ID token minted for another nonce is refused (the same, still unused, code:
     // the exchange itself succeeds, so it is the nonce check that refuses).
-    let tampered = PendingLogin {
-        nonce: "some-other-nonce".to_owned(),
-        ..pending.clone()
-    };
+    let tampered = PendingLogin { nonce: "some-other-nonce".to_owned(), ..pending.clone() };
     let nonce = client.finish(&tampered, &code, &state).await.unwrap_err();
     assert!(matches!(nonce, OidcError::NonceMismatch), "{nonce}");
 
     // A wrong PKCE verifier makes the provider refuse the code.
     let (pending, code, state) = fresh_login(&client, &[]).await;
-    let bad_pkce = PendingLogin {
-        pkce_verifier: "x".repeat(43),
-        ..pending.clone()
-    };
+    let bad_pkce = PendingLogin { pkce_verifier: "x".repeat(43), ..pending.clone() };
     let pkce = client.finish(&bad_pkce, &code, &state).await.unwrap_err();
-    assert!(
-        matches!(&pkce, OidcError::TokenRejected(m) if m.starts_with("invalid_grant")),
-        "{pkce}"
-    );
+    assert!(matches!(&pkce, OidcError::TokenRejected(m) if m.starts_with("invalid_grant")), "{pkce}");
 
     // A pending login that is too old is refused.
     let (pending, code, state) = fresh_login(&client, &[]).await;
-    let stale = PendingLogin {
-        created_unix: pending.created_unix - 3600,
-        ..pending.clone()
-    };
+    let stale = PendingLogin { created_unix: pending.created_unix - 3600, ..pending.clone() };
     let expired = client.finish(&stale, &code, &state).await.unwrap_err();
     assert!(matches!(expired, OidcError::Expired), "{expired}");
     // The untouched pending login still completes: nothing above consumed the code.
-    client
-        .finish(&pending, &code, &state)
-        .await
-        .expect("sign-in after refusals");
+    client.finish(&pending, &code, &state).await.expect("sign-in after refusals");
 
     // A wrong client secret is refused by the provider.
-    let impostor = OidcClient::discover(&issuer, CLIENT_ID, Some("wrong-secret"), REDIRECT_URI)
-        .await
-        .expect("discovery");
+    let impostor =
+        OidcClient::discover(&issuer, CLIENT_ID, Some("wrong-secret"), REDIRECT_URI).await.expect("discovery");
     let (pending, code, state) = fresh_login(&impostor, &[]).await;
     let secret = impostor.finish(&pending, &code, &state).await.unwrap_err();
-    assert!(
-        matches!(&secret, OidcError::TokenRejected(m) if m.starts_with("invalid_client")),
-        "{secret}"
-    );
+    assert!(matches!(&secret, OidcError::TokenRejected(m) if m.starts_with("invalid_client")), "{secret}");
 
     // A trailing slash in the configured issuer is tolerated; another issuer is not.
-    let slash = OidcClient::discover(
-        &format!("{issuer}/"),
-        CLIENT_ID,
-        Some(CLIENT_SECRET),
-        REDIRECT_URI,
-    )
-    .await
-    .expect("discovery with trailing slash");
+    let slash = OidcClient::discover(&format!("{issuer}/"), CLIENT_ID, Some(CLIENT_SECRET), REDIRECT_URI)
+        .await
+        .expect("discovery with trailing slash");
     assert_eq!(slash.issuer(), issuer);
     let other = OidcClient::discover(&format!("{issuer}/realms/x"), CLIENT_ID, None, REDIRECT_URI)
         .await
@@ -292,28 +222,12 @@ async fn refetches_keys_on_unknown_kid() {
         return;
     }
     let provider = start_provider("eva.elev", true);
-    let client = OidcClient::discover(
-        &provider.issuer,
-        CLIENT_ID,
-        Some(CLIENT_SECRET),
-        REDIRECT_URI,
-    )
-    .await
-    .expect("discovery");
+    let client =
+        OidcClient::discover(&provider.issuer, CLIENT_ID, Some(CLIENT_SECRET), REDIRECT_URI).await.expect("discovery");
     let (pending, code, state) = fresh_login(&client, &[]).await;
-    let claims = client
-        .finish(&pending, &code, &state)
-        .await
-        .expect("sign-in after refetch");
+    let claims = client.finish(&pending, &code, &state).await.expect("sign-in after refetch");
     assert_eq!(claims.subject, "eva.elev");
     assert_eq!(claims.email_verified, Some(false));
-    assert_eq!(
-        map_claim(&claims, "email"),
-        None,
-        "unverified email does not map"
-    );
-    assert_eq!(
-        map_claim(&claims, "preferred_username").as_deref(),
-        Some("eva.elev")
-    );
+    assert_eq!(map_claim(&claims, "email"), None, "unverified email does not map");
+    assert_eq!(map_claim(&claims, "preferred_username").as_deref(), Some("eva.elev"));
 }

@@ -202,7 +202,10 @@ pub enum Resource<'a> {
     /// Another principal, for discovery.
     Principal(&'a Principal),
     Content(&'a ContentRef),
-    Share { content: &'a ContentRef, target: ShareTarget<'a> },
+    Share {
+        content: &'a ContentRef,
+        target: ShareTarget<'a>,
+    },
 }
 
 impl Resource<'_> {

@@ -16,20 +16,15 @@ pub fn discover(dir: &Directory, a: &Principal, b: &Principal) -> Result<(), Den
         return Ok(());
     }
     if a.tenant != b.tenant {
-        let linked = dir
-            .links_between(&a.tenant, &b.tenant)
-            .any(|(sa, sb)| dir.in_segment(sa, a) && dir.in_segment(sb, b));
+        let linked =
+            dir.links_between(&a.tenant, &b.tenant).any(|(sa, sb)| dir.in_segment(sa, a) && dir.in_segment(sb, b));
         if !linked {
             return Err(Denial::hidden(Rule::TenantIsolation, "No such person."));
         }
     }
-    let rules = dir.barriers_of(&a.tenant).chain(if a.tenant != b.tenant {
-        Some(dir.barriers_of(&b.tenant))
-    } else {
-        None
-    }
-    .into_iter()
-    .flatten());
+    let rules = dir
+        .barriers_of(&a.tenant)
+        .chain(if a.tenant != b.tenant { Some(dir.barriers_of(&b.tenant)) } else { None }.into_iter().flatten());
     for r in rules {
         let blocked = match &r.rule {
             BarrierKind::Block { a: x, b: y } => {

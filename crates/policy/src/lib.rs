@@ -218,10 +218,7 @@ fn tenant_role(dir: &Directory, actor: &Actor, me: &Principal, resource: &Resour
     }
     let has = me.has_role(role) || (role == Role::Auditor && t == OPERATOR_REALM && me.has_role(Role::OperatorAdmin));
     if !has {
-        return Decision::Deny(Denial::open(
-            Rule::Role,
-            format!("Only {who} of {} may do this.", tenant_name(dir, t)),
-        ));
+        return Decision::Deny(Denial::open(Rule::Role, format!("Only {who} of {} may do this.", tenant_name(dir, t))));
     }
     need_mfa(actor, "Administration").unwrap_or(Decision::ALLOW)
 }
@@ -307,14 +304,12 @@ fn share_target(
     use suveren_domain::ExternalSharing;
     let org = tenant_name(dir, &c.tenant);
     match target {
-        ShareTarget::PublicLink if !level.public_links => Some(Denial::open(
-            Rule::Classification,
-            format!("{} content cannot be shared by link.", level.name),
-        )),
-        ShareTarget::Guest if !level.guests => Some(Denial::open(
-            Rule::Classification,
-            format!("{} content cannot be shared with guests.", level.name),
-        )),
+        ShareTarget::PublicLink if !level.public_links => {
+            Some(Denial::open(Rule::Classification, format!("{} content cannot be shared by link.", level.name)))
+        }
+        ShareTarget::Guest if !level.guests => {
+            Some(Denial::open(Rule::Classification, format!("{} content cannot be shared with guests.", level.name)))
+        }
         ShareTarget::Principal(p) => {
             if let Err(d) = discover(dir, me, p) {
                 return Some(d);

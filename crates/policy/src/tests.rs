@@ -43,108 +43,116 @@ fn actor(p: &Principal, mfa: bool) -> Actor {
 
 fn arb_directory() -> impl Strategy<Value = Directory> {
     let tenants = 1usize..=3;
-    tenants.prop_flat_map(|nt| {
-        (
-            Just(nt),
-            prop::collection::vec((0..nt, any::<u8>()), 1..=6),   // org units (tenant, parent choice)
-            prop::collection::vec(0..nt, 0..=3),                   // groups
-            prop::collection::vec((0..nt, 0u8..4, any::<u8>(), any::<u8>(), any::<bool>()), 2..=12), // principals
-            prop::collection::vec((0..nt, any::<u8>(), any::<u8>(), any::<u8>(), 0u8..8), 1..=5), // segments
-            prop::collection::vec((any::<bool>(), any::<u8>(), prop::collection::vec(any::<u8>(), 0..=2)), 0..=3), // barriers
-            prop::collection::vec((any::<u8>(), any::<u8>(), any::<bool>(), any::<bool>()), 0..=2), // links
-        )
-    })
-    .prop_map(|(nt, units, groups, principals, segments, barriers, links)| {
-        let tid = |i: usize| format!("t{i}");
-        let tenants: Vec<Tenant> = (0..nt).map(|i| tenant(&tid(i))).collect();
-        let mut org_units: Vec<OrgUnit> = Vec::new();
-        for (i, (t, parent)) in units.iter().enumerate() {
-            let same: Vec<&OrgUnit> = org_units.iter().filter(|o| o.tenant == tid(*t)).collect();
-            let parent = if same.is_empty() || parent % 3 == 0 {
-                None
-            } else {
-                Some(same[*parent as usize % same.len()].id.clone())
-            };
-            org_units.push(OrgUnit { id: format!("u{i}"), tenant: tid(*t), name: format!("U{i}"), parent });
-        }
-        let groups: Vec<Group> =
-            groups.iter().enumerate().map(|(i, t)| Group { id: format!("g{i}"), tenant: tid(*t), name: format!("G{i}") }).collect();
-        let pick_unit = |t: &str, n: u8| {
-            let same: Vec<&OrgUnit> = org_units.iter().filter(|o| o.tenant == t).collect();
-            (!same.is_empty() && n % 4 != 0).then(|| same[n as usize % same.len()].id.clone())
-        };
-        let pick_group = |t: &str, n: u8| {
-            let same: Vec<&Group> = groups.iter().filter(|o| o.tenant == t).collect();
-            (!same.is_empty() && n % 2 == 0).then(|| same[n as usize % same.len()].id.clone())
-        };
-        let principals: Vec<Principal> = principals
-            .iter()
-            .enumerate()
-            .map(|(i, (t, kind, unit, group, attr))| {
-                let t = tid(*t);
-                let mut p = principal(&format!("p{i}"), &t, PrincipalKind::ALL[*kind as usize], None);
-                p.org_unit = pick_unit(&t, *unit);
-                p.groups = pick_group(&t, *group).into_iter().collect();
-                if *attr {
-                    p.attributes.insert("role".into(), "teacher".into());
-                }
-                p
-            })
-            .collect();
-        let segments: Vec<Segment> = segments
-            .iter()
-            .enumerate()
-            .map(|(i, (t, unit, group, kinds, which))| {
-                let t = tid(*t);
-                let mut f = SegmentFilter::default();
-                if which & 1 != 0 {
-                    f.kinds = PrincipalKind::ALL.iter().copied().filter(|k| (kinds >> (*k as u8)) & 1 == 1).collect();
-                }
-                if which & 2 != 0 {
-                    f.org_unit = pick_unit(&t, *unit | 1);
-                }
-                if which & 4 != 0 {
-                    f.groups = pick_group(&t, *group & !1).into_iter().collect();
-                }
-                if *which == 7 {
-                    f.attributes.insert("role".into(), "teacher".into());
-                }
-                Segment { id: format!("s{i}"), tenant: t, name: format!("S{i}"), filter: f }
-            })
-            .collect();
-        let seg = |n: u8| &segments[n as usize % segments.len()];
-        let barriers: Vec<BarrierRule> = barriers
-            .iter()
-            .enumerate()
-            .map(|(i, (block, a, with))| {
-                let a = seg(*a);
-                let rule = if *block {
-                    let b = seg(with.first().copied().unwrap_or(0));
-                    BarrierKind::Block { a: a.id.clone(), b: b.id.clone() }
+    tenants
+        .prop_flat_map(|nt| {
+            (
+                Just(nt),
+                prop::collection::vec((0..nt, any::<u8>()), 1..=6), // org units (tenant, parent choice)
+                prop::collection::vec(0..nt, 0..=3),                // groups
+                prop::collection::vec((0..nt, 0u8..4, any::<u8>(), any::<u8>(), any::<bool>()), 2..=12), // principals
+                prop::collection::vec((0..nt, any::<u8>(), any::<u8>(), any::<u8>(), 0u8..8), 1..=5), // segments
+                prop::collection::vec((any::<bool>(), any::<u8>(), prop::collection::vec(any::<u8>(), 0..=2)), 0..=3), // barriers
+                prop::collection::vec((any::<u8>(), any::<u8>(), any::<bool>(), any::<bool>()), 0..=2), // links
+            )
+        })
+        .prop_map(|(nt, units, groups, principals, segments, barriers, links)| {
+            let tid = |i: usize| format!("t{i}");
+            let tenants: Vec<Tenant> = (0..nt).map(|i| tenant(&tid(i))).collect();
+            let mut org_units: Vec<OrgUnit> = Vec::new();
+            for (i, (t, parent)) in units.iter().enumerate() {
+                let same: Vec<&OrgUnit> = org_units.iter().filter(|o| o.tenant == tid(*t)).collect();
+                let parent = if same.is_empty() || parent.is_multiple_of(3) {
+                    None
                 } else {
-                    BarrierKind::OnlyWith { a: a.id.clone(), with: with.iter().map(|w| seg(*w).id.clone()).collect() }
+                    Some(same[*parent as usize % same.len()].id.clone())
                 };
-                BarrierRule { id: format!("b{i}"), tenant: a.tenant.clone(), rule }
-            })
-            .collect();
-        let links: Vec<FederationLink> = links
-            .iter()
-            .enumerate()
-            .filter_map(|(i, (a, b, ca, cb))| {
-                let (sa, sb) = (seg(*a), seg(*b));
-                (sa.tenant != sb.tenant).then(|| FederationLink {
-                    id: format!("l{i}"),
-                    tenant_a: sa.tenant.clone(),
-                    segment_a: sa.id.clone(),
-                    tenant_b: sb.tenant.clone(),
-                    segment_b: sb.id.clone(),
-                    consent_a: *ca,
-                    consent_b: *cb,
+                org_units.push(OrgUnit { id: format!("u{i}"), tenant: tid(*t), name: format!("U{i}"), parent });
+            }
+            let groups: Vec<Group> = groups
+                .iter()
+                .enumerate()
+                .map(|(i, t)| Group { id: format!("g{i}"), tenant: tid(*t), name: format!("G{i}") })
+                .collect();
+            let pick_unit = |t: &str, n: u8| {
+                let same: Vec<&OrgUnit> = org_units.iter().filter(|o| o.tenant == t).collect();
+                (!same.is_empty() && !n.is_multiple_of(4)).then(|| same[n as usize % same.len()].id.clone())
+            };
+            let pick_group = |t: &str, n: u8| {
+                let same: Vec<&Group> = groups.iter().filter(|o| o.tenant == t).collect();
+                (!same.is_empty() && n.is_multiple_of(2)).then(|| same[n as usize % same.len()].id.clone())
+            };
+            let principals: Vec<Principal> = principals
+                .iter()
+                .enumerate()
+                .map(|(i, (t, kind, unit, group, attr))| {
+                    let t = tid(*t);
+                    let mut p = principal(&format!("p{i}"), &t, PrincipalKind::ALL[*kind as usize], None);
+                    p.org_unit = pick_unit(&t, *unit);
+                    p.groups = pick_group(&t, *group).into_iter().collect();
+                    if *attr {
+                        p.attributes.insert("role".into(), "teacher".into());
+                    }
+                    p
                 })
-            })
-            .collect();
-        Directory::new(tenants, principals, org_units, groups, segments, barriers, links)
-    })
+                .collect();
+            let segments: Vec<Segment> = segments
+                .iter()
+                .enumerate()
+                .map(|(i, (t, unit, group, kinds, which))| {
+                    let t = tid(*t);
+                    let mut f = SegmentFilter::default();
+                    if which & 1 != 0 {
+                        f.kinds =
+                            PrincipalKind::ALL.iter().copied().filter(|k| (kinds >> (*k as u8)) & 1 == 1).collect();
+                    }
+                    if which & 2 != 0 {
+                        f.org_unit = pick_unit(&t, *unit | 1);
+                    }
+                    if which & 4 != 0 {
+                        f.groups = pick_group(&t, *group & !1).into_iter().collect();
+                    }
+                    if *which == 7 {
+                        f.attributes.insert("role".into(), "teacher".into());
+                    }
+                    Segment { id: format!("s{i}"), tenant: t, name: format!("S{i}"), filter: f }
+                })
+                .collect();
+            let seg = |n: u8| &segments[n as usize % segments.len()];
+            let barriers: Vec<BarrierRule> = barriers
+                .iter()
+                .enumerate()
+                .map(|(i, (block, a, with))| {
+                    let a = seg(*a);
+                    let rule = if *block {
+                        let b = seg(with.first().copied().unwrap_or(0));
+                        BarrierKind::Block { a: a.id.clone(), b: b.id.clone() }
+                    } else {
+                        BarrierKind::OnlyWith {
+                            a: a.id.clone(),
+                            with: with.iter().map(|w| seg(*w).id.clone()).collect(),
+                        }
+                    };
+                    BarrierRule { id: format!("b{i}"), tenant: a.tenant.clone(), rule }
+                })
+                .collect();
+            let links: Vec<FederationLink> = links
+                .iter()
+                .enumerate()
+                .filter_map(|(i, (a, b, ca, cb))| {
+                    let (sa, sb) = (seg(*a), seg(*b));
+                    (sa.tenant != sb.tenant).then(|| FederationLink {
+                        id: format!("l{i}"),
+                        tenant_a: sa.tenant.clone(),
+                        segment_a: sa.id.clone(),
+                        tenant_b: sb.tenant.clone(),
+                        segment_b: sb.id.clone(),
+                        consent_a: *ca,
+                        consent_b: *cb,
+                    })
+                })
+                .collect();
+            Directory::new(tenants, principals, org_units, groups, segments, barriers, links)
+        })
 }
 
 fn pairs(dir: &Directory) -> Vec<(&Principal, &Principal)> {
@@ -233,7 +241,13 @@ proptest! {
 // --- unit tests ---------------------------------------------------------
 
 fn content(tenant: &str, owner: &str, level: u8, access: Option<AccessRole>) -> ContentRef {
-    ContentRef { tenant: tenant.into(), drive: DriveRef::Personal(owner.into()), path: "/a/b.txt".into(), level, access }
+    ContentRef {
+        tenant: tenant.into(),
+        drive: DriveRef::Personal(owner.into()),
+        path: "/a/b.txt".into(),
+        level,
+        access,
+    }
 }
 
 fn small_dir() -> Directory {
@@ -273,7 +287,8 @@ fn tenant_admin_needs_role_tenant_and_mfa() {
     assert!(matches!(no_mfa, Decision::Deny(Denial { rule: Rule::Authentication, conceal: false, .. })));
     let other = authorize(&d, &actor(&anna, true), Action::PrincipalCreate, &Resource::Tenant("sorvik"), 0);
     assert!(matches!(other, Decision::Deny(Denial { conceal: true, .. })), "other tenant looks absent");
-    let Decision::Deny(role) = authorize(&d, &actor(&siri, true), Action::PrincipalCreate, &Resource::Tenant("nordvik"), 0)
+    let Decision::Deny(role) =
+        authorize(&d, &actor(&siri, true), Action::PrincipalCreate, &Resource::Tenant("nordvik"), 0)
     else {
         panic!("member allowed to administer")
     };
@@ -297,7 +312,8 @@ fn classification_demands_mfa_and_refuses_links_with_reasons() {
     let d = small_dir();
     let siri = d.principals["siri"].clone();
     let c = content("nordvik", "siri", 3, Some(AccessRole::Owner));
-    let Decision::Deny(no_mfa) = authorize(&d, &actor(&siri, false), Action::ContentRead, &Resource::Content(&c), 0) else {
+    let Decision::Deny(no_mfa) = authorize(&d, &actor(&siri, false), Action::ContentRead, &Resource::Content(&c), 0)
+    else {
         panic!("restricted content opened without MFA")
     };
     assert_eq!(no_mfa.rule, Rule::Classification);
@@ -355,7 +371,10 @@ fn admins_have_no_content_rights_without_a_live_grant() {
     a.grants = vec![folder];
     assert!(authorize(&d, &a, Action::ContentRead, &Resource::Content(&c), 100).is_allow());
     let sibling = ContentRef { path: "/ab/c".into(), ..c };
-    assert!(!authorize(&d, &a, Action::ContentRead, &Resource::Content(&sibling), 100).is_allow(), "prefix is not a folder");
+    assert!(
+        !authorize(&d, &a, Action::ContentRead, &Resource::Content(&sibling), 100).is_allow(),
+        "prefix is not a folder"
+    );
 }
 
 #[test]

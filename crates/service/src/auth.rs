@@ -111,7 +111,8 @@ impl App {
         let chain = principal.as_ref().map(|p| p.tenant.clone()).unwrap_or_else(|| OPERATOR_REALM.into());
         let resource = format!("account:{key}");
         if let Err(t) = self.throttle.check(&key, source, Instant::now()) {
-            let d = self.draft(ctx, &chain, resource, Outcome::Deny, Some("throttled: too many failed sign-ins".into()));
+            let d =
+                self.draft(ctx, &chain, resource, Outcome::Deny, Some("throttled: too many failed sign-ins".into()));
             self.commit(Batch::new().audit(d)).await?;
             return Err(ServiceError::Throttled(t.retry_after));
         }
@@ -173,7 +174,13 @@ impl App {
                     }
                 }
             } else {
-                let d = self.draft(ctx, &chain, format!("account:{key}"), Outcome::Deny, Some("second factor missing".into()));
+                let d = self.draft(
+                    ctx,
+                    &chain,
+                    format!("account:{key}"),
+                    Outcome::Deny,
+                    Some("second factor missing".into()),
+                );
                 self.commit(Batch::new().audit(d)).await?;
                 return Err(ServiceError::MfaRequired);
             }
@@ -222,7 +229,13 @@ impl App {
         if let Some(old) = rotate {
             batch = batch.op(Op::delete(kinds::SESSION, old));
         }
-        let mut d = self.draft(ctx, &p.tenant, format!("principal:{}", p.login), Outcome::Allow, Some(format!("signed in ({method})")));
+        let mut d = self.draft(
+            ctx,
+            &p.tenant,
+            format!("principal:{}", p.login),
+            Outcome::Allow,
+            Some(format!("signed in ({method})")),
+        );
         d.actor = p.login.clone();
         batch = batch.op(Op::insert(kinds::SESSION, &token::digest(&tok), &p.tenant, Some(&p.id), &s)).audit(d);
         let expires = now + self.settings.session_absolute.as_secs() as i64;
@@ -233,7 +246,9 @@ impl App {
     /// timeouts. Touches `last_seen` at most once a minute.
     pub async fn session_actor(&self, tok: &str) -> Result<Option<(Actor, String)>> {
         let digest = token::digest(tok);
-        let Some(obj) = self.store.get(kinds::SESSION, &digest).await? else { return Ok(None) };
+        let Some(obj) = self.store.get(kinds::SESSION, &digest).await? else {
+            return Ok(None);
+        };
         let s: Session = obj.decode()?;
         let now = now_unix();
         let idle = now - s.last_seen > self.settings.session_idle.as_secs() as i64;
@@ -264,10 +279,16 @@ impl App {
             let _ = tokio::task::spawn_blocking(move || password::verify_dummy(&pw)).await;
             return Ok(None);
         };
-        let Some(id) = app_password::id_of(pw) else { return Ok(None) };
-        let Some(canon) = app_password::canonical(pw) else { return Ok(None) };
+        let Some(id) = app_password::id_of(pw) else {
+            return Ok(None);
+        };
+        let Some(canon) = app_password::canonical(pw) else {
+            return Ok(None);
+        };
         let pw = canon.as_str();
-        let Some(obj) = self.store.get(kinds::APP_PASSWORD, &id).await? else { return Ok(None) };
+        let Some(obj) = self.store.get(kinds::APP_PASSWORD, &id).await? else {
+            return Ok(None);
+        };
         let rec: AppPassword = obj.decode()?;
         if rec.principal != p.id || p.disabled {
             return Ok(None);
@@ -327,16 +348,20 @@ impl App {
     pub async fn create_app_password(&self, ctx: &Ctx, label: &str) -> Result<(AppPasswordInfo, String)> {
         let permit = self.gate(ctx, &Resource::Own).await?;
         let me = Self::me(ctx)?.clone();
-        let label = suveren_domain::names::display_name("label", label).map_err(|e| ServiceError::invalid(e.to_string()))?;
+        let label =
+            suveren_domain::names::display_name("label", label).map_err(|e| ServiceError::invalid(e.to_string()))?;
         if ctx.actor.via != Via::Session {
-            return Err(ServiceError::invalid("App passwords are created from a signed-in session, not with another app password."));
+            return Err(ServiceError::invalid(
+                "App passwords are created from a signed-in session, not with another app password.",
+            ));
         }
         let existing = self.store.list_owned(kinds::APP_PASSWORD, &me.id).await?;
         if existing.len() >= 50 {
             return Err(ServiceError::Conflict("You have 50 app passwords; revoke one first.".into()));
         }
         let (id, pw) = app_password::generate();
-        let pw2 = app_password::canonical(&pw).ok_or_else(|| ServiceError::Internal("generated app password malformed".into()))?;
+        let pw2 = app_password::canonical(&pw)
+            .ok_or_else(|| ServiceError::Internal("generated app password malformed".into()))?;
         let hash = tokio::task::spawn_blocking(move || password::hash(&pw2))
             .await
             .map_err(|e| ServiceError::Internal(e.to_string()))?
@@ -353,7 +378,8 @@ impl App {
         };
         let mut d = self.allowed(ctx, &permit, &me.tenant);
         d.resource = format!("app_password:{id}");
-        self.commit(Batch::new().op(Op::insert(kinds::APP_PASSWORD, &id, &me.tenant, Some(&me.id), &rec)).audit(d)).await?;
+        self.commit(Batch::new().op(Op::insert(kinds::APP_PASSWORD, &id, &me.tenant, Some(&me.id), &rec)).audit(d))
+            .await?;
         Ok((info(&rec), pw))
     }
 
@@ -404,16 +430,20 @@ impl App {
     pub async fn totp_confirm(&self, ctx: &Ctx, code: &str) -> Result<(NewSession, Vec<String>)> {
         let permit = self.gate(ctx, &Resource::Own).await?;
         let me = Self::me(ctx)?.clone();
-        let (cred, body) = self.credential(&me.id).await?.ok_or_else(|| ServiceError::invalid("Start enrolment first."))?;
+        let (cred, body) =
+            self.credential(&me.id).await?.ok_or_else(|| ServiceError::invalid("Start enrolment first."))?;
         let pending = cred.totp_pending.clone().ok_or_else(|| ServiceError::invalid("Start enrolment first."))?;
-        let step = totp::verify(&pending, code.trim(), now_unix() as u64, None)
-            .ok_or_else(|| ServiceError::invalid("That code does not match; check the time on your phone and try again."))?;
+        let step = totp::verify(&pending, code.trim(), now_unix() as u64, None).ok_or_else(|| {
+            ServiceError::invalid("That code does not match; check the time on your phone and try again.")
+        })?;
         let codes = recovery::generate(10);
         let to_hash = codes.clone();
-        let hashes = tokio::task::spawn_blocking(move || to_hash.iter().map(|c| password::hash(&recovery::normalize(c))).collect::<Result<Vec<_>, _>>())
-            .await
-            .map_err(|e| ServiceError::Internal(e.to_string()))?
-            .map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let hashes = tokio::task::spawn_blocking(move || {
+            to_hash.iter().map(|c| password::hash(&recovery::normalize(c))).collect::<Result<Vec<_>, _>>()
+        })
+        .await
+        .map_err(|e| ServiceError::Internal(e.to_string()))?
+        .map_err(|e| ServiceError::Internal(e.to_string()))?;
         let new = Credential {
             totp_secret: Some(pending),
             totp_pending: None,
@@ -455,9 +485,7 @@ impl App {
         let client = self.oidc_client(tenant).await?;
         let (url, pending) = client.begin(&[]);
         let key = pending.state.clone();
-        self.store
-            .commit(Batch::new().op(Op::insert(kinds::OIDC_PENDING, &key, tenant, None, &pending)))
-            .await?;
+        self.store.commit(Batch::new().op(Op::insert(kinds::OIDC_PENDING, &key, tenant, None, &pending))).await?;
         Ok(url.to_string())
     }
 
@@ -467,9 +495,14 @@ impl App {
         if let Some(c) = cache.get(tenant) {
             return Ok(c.clone());
         }
-        let c = suveren_identity::oidc::OidcClient::discover(&cfg.issuer, &cfg.client_id, cfg.client_secret.as_deref(), &cfg.redirect_url)
-            .await
-            .map_err(|e| ServiceError::Unavailable(format!("The identity provider of {tenant} cannot be reached: {e}")))?;
+        let c = suveren_identity::oidc::OidcClient::discover(
+            &cfg.issuer,
+            &cfg.client_id,
+            cfg.client_secret.as_deref(),
+            &cfg.redirect_url,
+        )
+        .await
+        .map_err(|e| ServiceError::Unavailable(format!("The identity provider of {tenant} cannot be reached: {e}")))?;
         let c = std::sync::Arc::new(c);
         cache.insert(tenant.to_string(), c.clone());
         Ok(c)
@@ -479,7 +512,9 @@ impl App {
     /// configured claim to a principal of that tenant, opens a session.
     pub async fn oidc_callback(&self, ctx: &Ctx, code: &str, state: &str) -> Result<NewSession> {
         let Some(obj) = self.store.get(kinds::OIDC_PENDING, state).await? else {
-            return Err(ServiceError::Unauthenticated("This sign-in link has expired or was already used; start again.".into()));
+            return Err(ServiceError::Unauthenticated(
+                "This sign-in link has expired or was already used; start again.".into(),
+            ));
         };
         // One use only, whatever happens next.
         self.store.commit(Batch::new().op(Op::delete(kinds::OIDC_PENDING, state))).await?;
@@ -495,15 +530,24 @@ impl App {
             Ok(c) => c,
             Err(e) => {
                 self.commit(Batch::new().audit(fail(format!("identity provider answer refused: {e}")))).await?;
-                return Err(ServiceError::Unauthenticated("The identity provider's answer could not be verified.".into()));
+                return Err(ServiceError::Unauthenticated(
+                    "The identity provider's answer could not be verified.".into(),
+                ));
             }
         };
         let login = suveren_identity::oidc::map_claim(&claims, &cfg.login_claim).map(|l| l.trim().to_lowercase());
         let snap = self.snapshot();
-        let p = login.as_deref().and_then(|l| snap.dir.principal_by_login(l)).filter(|p| p.tenant == tenant && !p.disabled).cloned();
+        let p = login
+            .as_deref()
+            .and_then(|l| snap.dir.principal_by_login(l))
+            .filter(|p| p.tenant == tenant && !p.disabled)
+            .cloned();
         let Some(p) = p else {
-            self.commit(Batch::new().audit(fail(format!("no principal for {} = {:?}", cfg.login_claim, login)))).await?;
-            return Err(ServiceError::Unauthenticated("Your municipality's sign-in worked, but you have no account here; ask your administrator.".into()));
+            self.commit(Batch::new().audit(fail(format!("no principal for {} = {:?}", cfg.login_claim, login))))
+                .await?;
+            return Err(ServiceError::Unauthenticated(
+                "Your municipality's sign-in worked, but you have no account here; ask your administrator.".into(),
+            ));
         };
         let amr_mfa = claims.raw.get("amr").and_then(|a| a.as_array()).is_some_and(|a| {
             a.iter().filter_map(|v| v.as_str()).any(|m| ["mfa", "otp", "hwk", "swk", "sms"].contains(&m))

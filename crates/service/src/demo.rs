@@ -40,8 +40,28 @@ const FIRST: &[&str] = &[
     "Magnus", "Åse", "Jonas", "Hege", "Øystein", "Tone", "Anders", "Maja", "Sindre", "Nora", "Emil", "Ida", "Jakob",
 ];
 const LAST: &[&str] = &[
-    "Hansen", "Johansen", "Olsen", "Larsen", "Andersen", "Pedersen", "Nilsen", "Kristiansen", "Jensen", "Karlsen",
-    "Berg", "Haugen", "Hagen", "Eriksen", "Bakken", "Solberg", "Lie", "Dahl", "Lund", "Strand", "Moen", "Sæther",
+    "Hansen",
+    "Johansen",
+    "Olsen",
+    "Larsen",
+    "Andersen",
+    "Pedersen",
+    "Nilsen",
+    "Kristiansen",
+    "Jensen",
+    "Karlsen",
+    "Berg",
+    "Haugen",
+    "Hagen",
+    "Eriksen",
+    "Bakken",
+    "Solberg",
+    "Lie",
+    "Dahl",
+    "Lund",
+    "Strand",
+    "Moen",
+    "Sæther",
 ];
 
 fn slug(s: &str) -> String {
@@ -68,25 +88,84 @@ fn accounts() -> Vec<Account> {
     use PrincipalKind::*;
     let mut v = vec![
         a("operator", "Operatør", OPERATOR_REALM, Service, None, vec![Role::OperatorAdmin], true, "operator_admin"),
-        a("anna.admin@nordvik.test", "Anna Admin", "nordvik", Employee, Some("Administrasjon"), vec![Role::TenantAdmin, Role::Auditor], true, "tenant_admin"),
-        a("oda.godkjenner@nordvik.test", "Oda Godkjenner", "nordvik", Employee, Some("Administrasjon"), vec![Role::LockboxApprover], true, "lockbox_approver"),
-        a("lars.laerer@nordvik.test", "Lars Lærer", "nordvik", Employee, Some("Skole/Nordvik skole"), vec![], false, "employee"),
-        a("per.elev@nordvik.test", "Per Elev", "nordvik", Pupil, Some("Skole/Nordvik skole/8A"), vec![], false, "pupil"),
-        a("siri.saksbehandler@nordvik.test", "Siri Saksbehandler", "nordvik", Employee, Some("Helse og omsorg"), vec![], true, "employee"),
-        a("erik.ansatt@sorvik.test", "Erik Ansatt", "sorvik", Employee, Some("Administrasjon"), vec![], false, "employee"),
+        a(
+            "anna.admin@nordvik.test",
+            "Anna Admin",
+            "nordvik",
+            Employee,
+            Some("Administrasjon"),
+            vec![Role::TenantAdmin, Role::Auditor],
+            true,
+            "tenant_admin",
+        ),
+        a(
+            "oda.godkjenner@nordvik.test",
+            "Oda Godkjenner",
+            "nordvik",
+            Employee,
+            Some("Administrasjon"),
+            vec![Role::LockboxApprover],
+            true,
+            "lockbox_approver",
+        ),
+        a(
+            "lars.laerer@nordvik.test",
+            "Lars Lærer",
+            "nordvik",
+            Employee,
+            Some("Skole/Nordvik skole"),
+            vec![],
+            false,
+            "employee",
+        ),
+        a(
+            "per.elev@nordvik.test",
+            "Per Elev",
+            "nordvik",
+            Pupil,
+            Some("Skole/Nordvik skole/8A"),
+            vec![],
+            false,
+            "pupil",
+        ),
+        a(
+            "siri.saksbehandler@nordvik.test",
+            "Siri Saksbehandler",
+            "nordvik",
+            Employee,
+            Some("Helse og omsorg"),
+            vec![],
+            true,
+            "employee",
+        ),
+        a(
+            "erik.ansatt@sorvik.test",
+            "Erik Ansatt",
+            "sorvik",
+            Employee,
+            Some("Administrasjon"),
+            vec![],
+            false,
+            "employee",
+        ),
         a("sara.elev@sorvik.test", "Sara Elev", "sorvik", Pupil, Some("Skole/Sørvik skole/8A"), vec![], false, "pupil"),
-        a("sofie.admin@sorvik.test", "Sofie Admin", "sorvik", Employee, Some("Administrasjon"), vec![Role::TenantAdmin, Role::Auditor], true, "tenant_admin"),
+        a(
+            "sofie.admin@sorvik.test",
+            "Sofie Admin",
+            "sorvik",
+            Employee,
+            Some("Administrasjon"),
+            vec![Role::TenantAdmin, Role::Auditor],
+            true,
+            "tenant_admin",
+        ),
     ];
     // About 40 generated people per municipality, deterministic so every
     // demo looks the same.
     let mut rng = rand::rngs::StdRng::seed_from_u64(2026);
     for (tenant, school) in [("nordvik", "Nordvik skole"), ("sorvik", "Sørvik skole")] {
         let mut used = std::collections::BTreeSet::new();
-        let units = [
-            ("Administrasjon", Employee, 5),
-            ("Helse og omsorg", Employee, 8),
-            ("Skole", Employee, 0),
-        ];
+        let units = [("Administrasjon", Employee, 5), ("Helse og omsorg", Employee, 8), ("Skole", Employee, 0)];
         let mut plan: Vec<(String, PrincipalKind)> = Vec::new();
         for (u, k, n) in units {
             plan.extend(std::iter::repeat_n((u.to_string(), k), n));
@@ -200,10 +279,26 @@ impl App {
         let mut barriers = Vec::new();
         for (t, school) in [("nordvik", "Nordvik skole"), ("sorvik", "Sørvik skole")] {
             let unit = scoped_id(t, &format!("Skole/{school}"));
-            employees.push(segment(t, "employees", SegmentFilter { kinds: vec![PrincipalKind::Employee], ..Default::default() }));
-            let school_seg = segment(t, &format!("{}-school", slug(school.split(' ').next().unwrap_or(school))), SegmentFilter { org_unit: Some(unit.clone()), ..Default::default() });
-            let pupils = segment(t, &format!("{}-school-pupils", slug(school.split(' ').next().unwrap_or(school))), SegmentFilter { kinds: vec![PrincipalKind::Pupil], org_unit: Some(unit), ..Default::default() });
-            barriers.push(BarrierRule { id: scoped_id(t, "pupils-only-with-school"), tenant: t.into(), rule: BarrierKind::OnlyWith { a: pupils, with: vec![school_seg] } });
+            employees.push(segment(
+                t,
+                "employees",
+                SegmentFilter { kinds: vec![PrincipalKind::Employee], ..Default::default() },
+            ));
+            let school_seg = segment(
+                t,
+                &format!("{}-school", slug(school.split(' ').next().unwrap_or(school))),
+                SegmentFilter { org_unit: Some(unit.clone()), ..Default::default() },
+            );
+            let pupils = segment(
+                t,
+                &format!("{}-school-pupils", slug(school.split(' ').next().unwrap_or(school))),
+                SegmentFilter { kinds: vec![PrincipalKind::Pupil], org_unit: Some(unit), ..Default::default() },
+            );
+            barriers.push(BarrierRule {
+                id: scoped_id(t, "pupils-only-with-school"),
+                tenant: t.into(),
+                rule: BarrierKind::OnlyWith { a: pupils, with: vec![school_seg] },
+            });
         }
         for b in &barriers {
             ops.push(Op::insert(kinds::BARRIER, &b.id, &b.tenant, None, b));
@@ -223,10 +318,8 @@ impl App {
 
         // Credentials: Argon2id is deliberately slow, so hash on all cores.
         let mut rng = rand::rngs::OsRng;
-        let plain: Vec<(String, Option<String>)> = accounts
-            .iter()
-            .map(|a| (random_password(&mut rng), a.totp.then(totp::new_secret)))
-            .collect();
+        let plain: Vec<(String, Option<String>)> =
+            accounts.iter().map(|a| (random_password(&mut rng), a.totp.then(totp::new_secret))).collect();
         let pws: Vec<String> = plain.iter().map(|p| p.0.clone()).collect();
         let hashes = hash_all(pws).await?;
         let mut tsv = String::new();
@@ -234,7 +327,14 @@ impl App {
             let cred = Credential { password_hash: Some(hash), totp_secret: secret.clone(), ..Default::default() };
             ops.push(Op::insert(kinds::CREDENTIAL, &p.id, &p.tenant, Some(&p.id), &cred));
             let tenant_col = if acc.tenant == OPERATOR_REALM { "-" } else { acc.tenant.as_str() };
-            tsv.push_str(&format!("{}\t{}\t{}\t{}\t{}\n", acc.login, pw, tenant_col, acc.label, secret.as_deref().unwrap_or("")));
+            tsv.push_str(&format!(
+                "{}\t{}\t{}\t{}\t{}\n",
+                acc.login,
+                pw,
+                tenant_col,
+                acc.label,
+                secret.as_deref().unwrap_or("")
+            ));
         }
         ops.push(Op::insert(kinds::META, MARKER, OPERATOR_REALM, None, &now_rfc3339()));
         let path = self.data_dir.join(CREDENTIALS_FILE);
@@ -255,11 +355,16 @@ async fn hash_all(pws: Vec<String>) -> Result<Vec<String>> {
     let mut tasks = Vec::new();
     for part in pws.chunks(chunk) {
         let part = part.to_vec();
-        tasks.push(tokio::task::spawn_blocking(move || part.iter().map(|p| password::hash(p)).collect::<Result<Vec<_>, _>>()));
+        tasks.push(tokio::task::spawn_blocking(move || {
+            part.iter().map(|p| password::hash(p)).collect::<Result<Vec<_>, _>>()
+        }));
     }
     let mut out = Vec::with_capacity(pws.len());
     for t in tasks {
-        let hashes = t.await.map_err(|e| ServiceError::Internal(e.to_string()))?.map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let hashes = t
+            .await
+            .map_err(|e| ServiceError::Internal(e.to_string()))?
+            .map_err(|e| ServiceError::Internal(e.to_string()))?;
         out.extend(hashes);
     }
     Ok(out)

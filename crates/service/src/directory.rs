@@ -135,7 +135,9 @@ impl App {
         let limit = limit.clamp(1, MAX_PAGE);
         let snap = self.snapshot();
         self.gate_in(&snap, ctx, &Resource::Directory).await?;
-        let Some(me) = &ctx.actor.principal else { return Err(ServiceError::NotFound) };
+        let Some(me) = &ctx.actor.principal else {
+            return Err(ServiceError::NotFound);
+        };
         let mut tenants: Vec<&str> = vec![me.tenant.as_str()];
         for l in snap.dir.links.iter().filter(|l| l.active()) {
             if l.tenant_a == me.tenant {
@@ -151,7 +153,9 @@ impl App {
             .into_iter()
             .filter_map(|id| snap.dir.principals.get(id))
             .filter(|p| !p.disabled)
-            .filter(|p| authorize(&snap.dir, &ctx.actor, Action::PrincipalView, &Resource::Principal(p), now).is_allow())
+            .filter(|p| {
+                authorize(&snap.dir, &ctx.actor, Action::PrincipalView, &Resource::Principal(p), now).is_allow()
+            })
             .skip(skip);
         let mut results = Vec::with_capacity(limit);
         for p in visible.by_ref().take(limit) {
@@ -167,7 +171,13 @@ impl App {
         let login = login.trim().to_lowercase();
         let Some(p) = snap.dir.principal_by_login(&login).filter(|p| !p.disabled) else {
             // Same answer as a concealed denial; audited the same way.
-            let d = self.draft(ctx, ctx.actor.tenant(), "principal:?".into(), suveren_audit::Outcome::Deny, Some("not found".into()));
+            let d = self.draft(
+                ctx,
+                ctx.actor.tenant(),
+                "principal:?".into(),
+                suveren_audit::Outcome::Deny,
+                Some("not found".into()),
+            );
             self.commit(Batch::new().audit(d)).await?;
             return Err(ServiceError::NotFound);
         };
@@ -175,7 +185,11 @@ impl App {
         Ok(hit(&snap.dir, p))
     }
 
-    async fn admin(&self, ctx: &Ctx, tenant: &str) -> Result<(std::sync::Arc<crate::Snapshot>, crate::Permit)> {
+    pub(crate) async fn admin(
+        &self,
+        ctx: &Ctx,
+        tenant: &str,
+    ) -> Result<(std::sync::Arc<crate::Snapshot>, crate::Permit)> {
         let snap = self.snapshot();
         let permit = self.gate_in(&snap, ctx, &Resource::Tenant(tenant)).await?;
         if !snap.dir.tenants.contains_key(tenant) {
@@ -186,7 +200,14 @@ impl App {
 
     /// Commits an administrative change with its audit record and reloads
     /// the directory snapshot.
-    async fn admin_commit(&self, ctx: &Ctx, permit: &crate::Permit, tenant: &str, resource: String, ops: Vec<Op>) -> Result<()> {
+    pub(crate) async fn admin_commit(
+        &self,
+        ctx: &Ctx,
+        permit: &crate::Permit,
+        tenant: &str,
+        resource: String,
+        ops: Vec<Op>,
+    ) -> Result<()> {
         let mut d = self.allowed(ctx, permit, tenant);
         d.resource = resource;
         let mut b = Batch::new().audit(d);
@@ -200,7 +221,13 @@ impl App {
         self.reload().await
     }
 
-    pub async fn list_principals(&self, ctx: &Ctx, tenant: &str, offset: usize, limit: usize) -> Result<Vec<Principal>> {
+    pub async fn list_principals(
+        &self,
+        ctx: &Ctx,
+        tenant: &str,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Vec<Principal>> {
         let (snap, _) = self.admin(ctx, tenant).await?;
         let mut ps: Vec<&Principal> = snap.dir.principals.values().filter(|p| p.tenant == tenant).collect();
         ps.sort_by(|a, b| a.login.cmp(&b.login));
@@ -208,7 +235,12 @@ impl App {
     }
 
     /// Validates input into a principal of `tenant`; `units` resolves paths.
-    pub(crate) fn build_principal(dir: &Directory, tenant: &Tenant, id: String, inp: &PrincipalInput) -> Result<Principal> {
+    pub(crate) fn build_principal(
+        dir: &Directory,
+        tenant: &Tenant,
+        id: String,
+        inp: &PrincipalInput,
+    ) -> Result<Principal> {
         let mut login = identifier("login", &inp.login).map_err(invalid)?;
         if !login.contains('@') {
             login = format!("{login}@{}", tenant.domain);
@@ -281,7 +313,14 @@ impl App {
         self.insert_principal(ctx, &permit, &snap, p, inp.password.as_deref()).await
     }
 
-    async fn insert_principal(&self, ctx: &Ctx, permit: &crate::Permit, snap: &crate::Snapshot, p: Principal, pw: Option<&str>) -> Result<Principal> {
+    async fn insert_principal(
+        &self,
+        ctx: &Ctx,
+        permit: &crate::Permit,
+        snap: &crate::Snapshot,
+        p: Principal,
+        pw: Option<&str>,
+    ) -> Result<Principal> {
         if snap.dir.principal_by_login(&p.login).is_some() {
             return Err(ServiceError::Conflict(format!("`{}` already exists.", p.login)));
         }
@@ -300,7 +339,13 @@ impl App {
             .ok_or(ServiceError::NotFound)
     }
 
-    pub async fn update_principal(&self, ctx: &Ctx, tenant: &str, login: &str, patch: &PrincipalPatch) -> Result<Principal> {
+    pub async fn update_principal(
+        &self,
+        ctx: &Ctx,
+        tenant: &str,
+        login: &str,
+        patch: &PrincipalPatch,
+    ) -> Result<Principal> {
         let (snap, permit) = self.admin(ctx, tenant).await?;
         let old = Self::find_in(&snap, tenant, login)?.clone();
         let t = &snap.dir.tenants[tenant];
@@ -352,7 +397,9 @@ impl App {
     pub async fn create_org_unit(&self, ctx: &Ctx, tenant: &str, path: &str) -> Result<OrgUnit> {
         let (snap, permit) = self.admin(ctx, tenant).await?;
         let units = org_unit_chain(&snap.dir, tenant, path)?;
-        let Some(last) = units.last().cloned() else { return Err(invalid("The org unit path is empty.")) };
+        let Some(last) = units.last().cloned() else {
+            return Err(invalid("The org unit path is empty."));
+        };
         if snap.dir.org_units.contains_key(&last.id) {
             return Err(ServiceError::Conflict(format!("Org unit `{path}` already exists.")));
         }
@@ -380,20 +427,29 @@ impl App {
         if !snap.dir.org_units.contains_key(&id) {
             return Err(ServiceError::NotFound);
         }
-        let in_use = snap.dir.principals.values().any(|p| p.org_unit.as_deref().is_some_and(|u| snap.dir.unit_within(u, &id)))
-            || snap.dir.org_units.values().any(|u| u.parent.as_deref() == Some(id.as_str()))
-            || snap.dir.segments.values().any(|s| s.filter.org_unit.as_deref() == Some(id.as_str()));
+        let in_use =
+            snap.dir.principals.values().any(|p| p.org_unit.as_deref().is_some_and(|u| snap.dir.unit_within(u, &id)))
+                || snap.dir.org_units.values().any(|u| u.parent.as_deref() == Some(id.as_str()))
+                || snap.dir.segments.values().any(|s| s.filter.org_unit.as_deref() == Some(id.as_str()));
         if in_use {
             return Err(ServiceError::Conflict(format!("Org unit `{path}` still has members, sub-units or segments.")));
         }
-        self.admin_commit(ctx, &permit, tenant, format!("org_unit:{path}"), vec![Op::delete(kinds::ORG_UNIT, &id)]).await
+        self.admin_commit(ctx, &permit, tenant, format!("org_unit:{path}"), vec![Op::delete(kinds::ORG_UNIT, &id)])
+            .await
     }
 
     pub async fn create_group(&self, ctx: &Ctx, tenant: &str, name: &str) -> Result<Group> {
         let (_, permit) = self.admin(ctx, tenant).await?;
         let name = identifier("group name", name).map_err(invalid)?;
         let g = Group { id: scoped_id(tenant, &name), tenant: tenant.into(), name: name.clone() };
-        self.admin_commit(ctx, &permit, tenant, format!("group:{name}"), vec![Op::insert(kinds::GROUP, &g.id, tenant, None, &g)]).await?;
+        self.admin_commit(
+            ctx,
+            &permit,
+            tenant,
+            format!("group:{name}"),
+            vec![Op::insert(kinds::GROUP, &g.id, tenant, None, &g)],
+        )
+        .await?;
         Ok(g)
     }
 
@@ -410,7 +466,9 @@ impl App {
         if !snap.dir.groups.contains_key(&id) {
             return Err(ServiceError::NotFound);
         }
-        if snap.dir.principals.values().any(|p| p.groups.contains(&id)) || snap.dir.segments.values().any(|s| s.filter.groups.contains(&id)) {
+        if snap.dir.principals.values().any(|p| p.groups.contains(&id))
+            || snap.dir.segments.values().any(|s| s.filter.groups.contains(&id))
+        {
             return Err(ServiceError::Conflict(format!("Group `{name}` still has members or is used by a segment.")));
         }
         self.admin_commit(ctx, &permit, tenant, format!("group:{name}"), vec![Op::delete(kinds::GROUP, &id)]).await
@@ -437,7 +495,14 @@ impl App {
             f.groups.push(id);
         }
         let s = Segment { id: scoped_id(tenant, &name), tenant: tenant.into(), name: name.clone(), filter: f };
-        self.admin_commit(ctx, &permit, tenant, format!("segment:{name}"), vec![Op::insert(kinds::SEGMENT, &s.id, tenant, None, &s)]).await?;
+        self.admin_commit(
+            ctx,
+            &permit,
+            tenant,
+            format!("segment:{name}"),
+            vec![Op::insert(kinds::SEGMENT, &s.id, tenant, None, &s)],
+        )
+        .await?;
         Ok(s)
     }
 
@@ -459,7 +524,9 @@ impl App {
             BarrierKind::OnlyWith { a, with } => *a == id || with.contains(&id),
         }) || snap.dir.links.iter().any(|l| l.segment_a == id || l.segment_b == id);
         if used {
-            return Err(ServiceError::Conflict(format!("Segment `{name}` is used by a barrier rule or federation link.")));
+            return Err(ServiceError::Conflict(format!(
+                "Segment `{name}` is used by a barrier rule or federation link."
+            )));
         }
         self.admin_commit(ctx, &permit, tenant, format!("segment:{name}"), vec![Op::delete(kinds::SEGMENT, &id)]).await
     }
@@ -468,7 +535,11 @@ impl App {
         let (snap, permit) = self.admin(ctx, tenant).await?;
         let seg = |n: &str| {
             let id = scoped_id(tenant, n);
-            if snap.dir.segments.contains_key(&id) { Ok(id) } else { Err(invalid(format!("There is no segment `{n}`."))) }
+            if snap.dir.segments.contains_key(&id) {
+                Ok(id)
+            } else {
+                Err(invalid(format!("There is no segment `{n}`.")))
+            }
         };
         let rule = match inp.rule.as_str() {
             "block" => {
@@ -484,7 +555,14 @@ impl App {
             other => return Err(invalid(format!("Unknown rule `{other}`; use `block` or `only-with`."))),
         };
         let b = BarrierRule { id: scoped_id(tenant, &new_id()), tenant: tenant.into(), rule };
-        self.admin_commit(ctx, &permit, tenant, format!("barrier:{}", b.id), vec![Op::insert(kinds::BARRIER, &b.id, tenant, None, &b)]).await?;
+        self.admin_commit(
+            ctx,
+            &permit,
+            tenant,
+            format!("barrier:{}", b.id),
+            vec![Op::insert(kinds::BARRIER, &b.id, tenant, None, &b)],
+        )
+        .await?;
         Ok(b)
     }
 
@@ -506,11 +584,23 @@ impl App {
         Ok(snap.dir.tenants[tenant].scheme.clone())
     }
 
-    pub async fn set_scheme(&self, ctx: &Ctx, tenant: &str, scheme: &ClassificationScheme) -> Result<ClassificationScheme> {
+    pub async fn set_scheme(
+        &self,
+        ctx: &Ctx,
+        tenant: &str,
+        scheme: &ClassificationScheme,
+    ) -> Result<ClassificationScheme> {
         let (snap, permit) = self.admin(ctx, tenant).await?;
         scheme.validate().map_err(invalid)?;
         let t = Tenant { scheme: scheme.clone(), ..snap.dir.tenants[tenant].clone() };
-        self.admin_commit(ctx, &permit, tenant, format!("tenant:{tenant}:classification"), vec![Op::put(kinds::TENANT, tenant, tenant, None, &t)]).await?;
+        self.admin_commit(
+            ctx,
+            &permit,
+            tenant,
+            format!("tenant:{tenant}:classification"),
+            vec![Op::put(kinds::TENANT, tenant, tenant, None, &t)],
+        )
+        .await?;
         Ok(t.scheme)
     }
 
@@ -518,116 +608,6 @@ impl App {
         let (snap, _) = self.admin(ctx, tenant).await?;
         let principals = snap.dir.principals.values().filter(|p| p.tenant == tenant).count();
         Ok(TenantInfo { tenant: snap.dir.tenants[tenant].clone(), principals })
-    }
-
-    // ---- operator -------------------------------------------------------
-
-    async fn operator(&self, ctx: &Ctx, res: &Resource<'_>) -> Result<(std::sync::Arc<crate::Snapshot>, crate::Permit)> {
-        let snap = self.snapshot();
-        let permit = self.gate_in(&snap, ctx, res).await?;
-        Ok((snap, permit))
-    }
-
-    async fn operator_commit(&self, ctx: &Ctx, permit: &crate::Permit, resource: String, ops: Vec<Op>) -> Result<()> {
-        self.admin_commit(ctx, permit, OPERATOR_REALM, resource, ops).await
-    }
-
-    /// Tenants with per-tenant counts: what an operator may see.
-    pub async fn list_tenants(&self, ctx: &Ctx) -> Result<Vec<TenantInfo>> {
-        let (snap, _) = self.operator(ctx, &Resource::Installation).await?;
-        Ok(snap
-            .dir
-            .tenants
-            .values()
-            .map(|t| TenantInfo { tenant: t.clone(), principals: snap.dir.principals.values().filter(|p| p.tenant == t.id).count() })
-            .collect())
-    }
-
-    pub async fn create_tenant(&self, ctx: &Ctx, inp: &TenantInput) -> Result<Tenant> {
-        let (snap, permit) = self.operator(ctx, &Resource::Installation).await?;
-        let id = identifier("tenant id", &inp.id).map_err(invalid)?;
-        if id.starts_with('_') || id.contains(':') || id.contains('@') {
-            return Err(invalid("A tenant id may not start with `_` or contain `:` or `@`."));
-        }
-        let domain = identifier("domain", &inp.domain).map_err(invalid)?;
-        if snap.dir.tenants.values().any(|t| t.domain == domain) {
-            return Err(ServiceError::Conflict(format!("Another tenant already has the domain {domain}.")));
-        }
-        let preset = inp.preset.as_deref().unwrap_or("default");
-        let scheme = ClassificationScheme::preset(preset).ok_or_else(|| invalid(format!("Unknown preset `{preset}`; use default, norway or sweden.")))?;
-        let t = Tenant { id: id.clone(), name: display_name("name", &inp.name).map_err(invalid)?, domain, suspended: false, quota_bytes: inp.quota_bytes, scheme };
-        self.operator_commit(ctx, &permit, format!("tenant:{id}"), vec![Op::insert(kinds::TENANT, &id, &id, None, &t)]).await?;
-        Ok(t)
-    }
-
-    pub async fn update_tenant(&self, ctx: &Ctx, id: &str, suspended: Option<bool>, quota: Option<Option<u64>>) -> Result<Tenant> {
-        let (snap, permit) = self.operator(ctx, &Resource::Installation).await?;
-        let mut t = snap.dir.tenants.get(id).cloned().ok_or(ServiceError::NotFound)?;
-        if let Some(s) = suspended {
-            t.suspended = s;
-        }
-        if let Some(q) = quota {
-            t.quota_bytes = q;
-        }
-        self.operator_commit(ctx, &permit, format!("tenant:{id}"), vec![Op::put(kinds::TENANT, id, id, None, &t)]).await?;
-        Ok(t)
-    }
-
-    /// Every link of the installation: the operator's view.
-    pub async fn list_links(&self, ctx: &Ctx) -> Result<Vec<FederationLink>> {
-        let (snap, _) = self.operator(ctx, &Resource::Installation).await?;
-        Ok(snap.dir.links.clone())
-    }
-
-    /// The links a tenant is part of: its admins' view, for consent.
-    pub async fn tenant_links(&self, ctx: &Ctx, tenant: &str) -> Result<Vec<FederationLink>> {
-        let (snap, _) = self.admin(ctx, tenant).await?;
-        Ok(snap.dir.links.iter().filter(|l| l.tenant_a == tenant || l.tenant_b == tenant).cloned().collect())
-    }
-
-    /// The operator proposes a link; it opens nothing until both tenants'
-    /// admins consent.
-    pub async fn create_link(&self, ctx: &Ctx, inp: &LinkInput) -> Result<FederationLink> {
-        let (snap, permit) = self.operator(ctx, &Resource::Installation).await?;
-        if inp.tenant_a == inp.tenant_b {
-            return Err(invalid("A federation link joins two different tenants."));
-        }
-        let check = |t: &str, s: &str| {
-            let id = scoped_id(t, s);
-            if snap.dir.tenants.contains_key(t) && snap.dir.segments.contains_key(&id) { Ok(id) } else { Err(invalid(format!("Tenant `{t}` has no segment `{s}`."))) }
-        };
-        let l = FederationLink {
-            id: new_id(),
-            tenant_a: inp.tenant_a.clone(),
-            segment_a: check(&inp.tenant_a, &inp.segment_a)?,
-            tenant_b: inp.tenant_b.clone(),
-            segment_b: check(&inp.tenant_b, &inp.segment_b)?,
-            consent_a: false,
-            consent_b: false,
-        };
-        self.operator_commit(ctx, &permit, format!("federation:{}", l.id), vec![Op::insert(kinds::FEDERATION, &l.id, OPERATOR_REALM, None, &l)]).await?;
-        Ok(l)
-    }
-
-    pub async fn delete_link(&self, ctx: &Ctx, id: &str) -> Result<()> {
-        let (snap, permit) = self.operator(ctx, &Resource::Installation).await?;
-        if !snap.dir.links.iter().any(|l| l.id == id) {
-            return Err(ServiceError::NotFound);
-        }
-        self.operator_commit(ctx, &permit, format!("federation:{id}"), vec![Op::delete(kinds::FEDERATION, id)]).await
-    }
-
-    /// A tenant admin consents to (or withdraws from) a link of their tenant.
-    pub async fn consent_link(&self, ctx: &Ctx, tenant: &str, id: &str, consent: bool) -> Result<FederationLink> {
-        let (snap, permit) = self.admin(ctx, tenant).await?;
-        let mut l = snap.dir.links.iter().find(|l| l.id == id && (l.tenant_a == tenant || l.tenant_b == tenant)).cloned().ok_or(ServiceError::NotFound)?;
-        if l.tenant_a == tenant {
-            l.consent_a = consent;
-        } else {
-            l.consent_b = consent;
-        }
-        self.admin_commit(ctx, &permit, tenant, format!("federation:{id}"), vec![Op::put(kinds::FEDERATION, id, OPERATOR_REALM, None, &l)]).await?;
-        Ok(l)
     }
 }
 
@@ -643,7 +623,12 @@ pub(crate) fn org_unit_chain(dir: &Directory, tenant: &str, path: &str) -> Resul
         }
         acc.push_str(&name);
         let id = scoped_id(tenant, &acc);
-        let unit = dir.org_units.get(&id).cloned().unwrap_or(OrgUnit { id: id.clone(), tenant: tenant.into(), name, parent: parent.clone() });
+        let unit = dir.org_units.get(&id).cloned().unwrap_or(OrgUnit {
+            id: id.clone(),
+            tenant: tenant.into(),
+            name,
+            parent: parent.clone(),
+        });
         parent = Some(id);
         out.push(unit);
     }

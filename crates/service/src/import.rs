@@ -76,7 +76,9 @@ impl App {
             let line = i + 2;
             report.rows += 1;
             if report.rows > MAX_ROWS {
-                return Err(ServiceError::invalid(format!("At most {MAX_ROWS} rows per import; split the file (the CLI does this for you).")));
+                return Err(ServiceError::invalid(format!(
+                    "At most {MAX_ROWS} rows per import; split the file (the CLI does this for you)."
+                )));
             }
             let row = match rec {
                 Ok(r) => r,
@@ -86,7 +88,10 @@ impl App {
                 }
             };
             let Some(kind) = PrincipalKind::parse(row.kind.trim()) else {
-                report.errors.push(RowError { line, message: format!("unknown kind `{}`; use employee, pupil, guest or service", row.kind) });
+                report.errors.push(RowError {
+                    line,
+                    message: format!("unknown kind `{}`; use employee, pupil, guest or service", row.kind),
+                });
                 continue;
             };
             let mut roles = Vec::new();
@@ -129,12 +134,12 @@ impl App {
             }
             for g in list(&row.groups) {
                 let id = scoped_id(tenant, &g.to_lowercase());
-                if !dir.groups.contains_key(&id) {
+                if let std::collections::hash_map::Entry::Vacant(slot) = dir.groups.entry(id.clone()) {
                     match suveren_domain::names::identifier("group name", &g) {
                         Ok(name) => {
                             let grp = Group { id: id.clone(), tenant: tenant.into(), name: name.clone() };
                             ops.push(Op::put(kinds::GROUP, &id, tenant, None, &grp));
-                            dir.groups.insert(id, grp);
+                            slot.insert(grp);
                             new_groups.insert(name);
                         }
                         Err(e) => {
@@ -172,7 +177,9 @@ impl App {
             match Self::build_principal(&dir, &t, id, &inp) {
                 Ok(mut p) => {
                     if !seen.insert(p.login.clone()) {
-                        report.errors.push(RowError { line, message: format!("`{}` appears twice in the file", p.login) });
+                        report
+                            .errors
+                            .push(RowError { line, message: format!("`{}` appears twice in the file", p.login) });
                         continue;
                     }
                     match existing {
@@ -203,7 +210,8 @@ impl App {
         }
         let mut d = self.allowed(ctx, &permit, tenant);
         d.resource = format!("tenant:{tenant}:import");
-        d.reason = Some(format!("{} created, {} updated, {} unchanged", report.created, report.updated, report.unchanged));
+        d.reason =
+            Some(format!("{} created, {} updated, {} unchanged", report.created, report.updated, report.unchanged));
         let mut b = suveren_store::Batch::new().audit(d);
         b.ops = ops;
         self.commit(b).await?;

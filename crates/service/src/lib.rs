@@ -12,6 +12,7 @@ pub mod auth;
 pub mod demo;
 pub mod directory;
 pub mod import;
+pub mod operator;
 mod snapshot;
 
 use std::net::IpAddr;
@@ -163,7 +164,12 @@ impl App {
         App::new(Arc::new(store), key, data_dir.to_path_buf(), settings).await
     }
 
-    pub async fn new(store: Arc<dyn Store>, audit_key: AuditKey, data_dir: PathBuf, settings: Settings) -> Result<Arc<App>> {
+    pub async fn new(
+        store: Arc<dyn Store>,
+        audit_key: AuditKey,
+        data_dir: PathBuf,
+        settings: Settings,
+    ) -> Result<Arc<App>> {
         let snap = Snapshot::load(store.as_ref()).await?;
         Ok(Arc::new(App {
             store,
@@ -225,7 +231,13 @@ impl App {
             Decision::Deny(d) => {
                 let reason = format!("{}: {}", d.rule.as_str(), d.message);
                 let own = ctx.actor.tenant().to_string();
-                let mut batch = Batch::new().audit(self.draft(ctx, &own, resource.audit_name(), Outcome::Deny, Some(reason.clone())));
+                let mut batch = Batch::new().audit(self.draft(
+                    ctx,
+                    &own,
+                    resource.audit_name(),
+                    Outcome::Deny,
+                    Some(reason.clone()),
+                ));
                 // The tenant whose data was reached for learns of the attempt
                 // too: an operator's or another tenant's probe is in its log.
                 if let Some(t) = resource_tenant(resource).filter(|t| *t != own && snap.dir.tenants.contains_key(*t)) {
@@ -248,7 +260,7 @@ impl App {
     pub async fn commit(&self, batch: Batch) -> Result<Vec<suveren_audit::Record>> {
         let recs = self.store.commit(batch).await?;
         let every = self.settings.checkpoint_interval.max(1);
-        for r in recs.iter().filter(|r| r.seq % every == 0) {
+        for r in recs.iter().filter(|r| r.seq.is_multiple_of(every)) {
             let cp = self.audit_key.checkpoint(&r.tenant, r.seq, &r.hash, &now_rfc3339());
             self.store.put_checkpoint(&cp).await?;
         }

@@ -45,11 +45,16 @@ async fn documents(s: &dyn Store) {
     s.commit(Batch::new().op(Op::put("thing", "a", "t1", Some("o1"), &"alpha2"))).await.unwrap();
     let cur = s.get("thing", "a").await.unwrap().unwrap();
     let swapped = s
-        .commit(Batch::new().op(Op::Swap { object: object("thing", "a", "t1", Some("o1"), &"alpha3"), expected: cur.body.clone() }))
+        .commit(
+            Batch::new()
+                .op(Op::Swap { object: object("thing", "a", "t1", Some("o1"), &"alpha3"), expected: cur.body.clone() }),
+        )
         .await;
     assert!(swapped.is_ok());
     let stale = s
-        .commit(Batch::new().op(Op::Swap { object: object("thing", "a", "t1", Some("o1"), &"alpha4"), expected: cur.body }))
+        .commit(
+            Batch::new().op(Op::Swap { object: object("thing", "a", "t1", Some("o1"), &"alpha4"), expected: cur.body }),
+        )
         .await;
     assert!(matches!(stale, Err(StoreError::Stale { .. })));
     assert_eq!(s.get("thing", "a").await.unwrap().unwrap().decode::<String>().unwrap(), "alpha3");

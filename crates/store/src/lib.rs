@@ -63,10 +63,19 @@ pub enum Op {
     Put(Object),
     /// Replace only if the stored body is still `expected` (optimistic
     /// concurrency for read-modify-write, e.g. TOTP replay protection).
-    Swap { object: Object, expected: String },
-    Delete { kind: String, key: String },
+    Swap {
+        object: Object,
+        expected: String,
+    },
+    Delete {
+        kind: String,
+        key: String,
+    },
     /// Delete every document of `kind` owned by `owner` (sign out everywhere).
-    DeleteOwned { kind: String, owner: String },
+    DeleteOwned {
+        kind: String,
+        owner: String,
+    },
 }
 
 impl Op {

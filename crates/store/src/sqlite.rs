@@ -40,10 +40,7 @@ fn options(path: &Path, read_only: bool) -> SqliteConnectOptions {
 impl SqliteStore {
     /// Opens (creating if needed) and migrates the database at `path`.
     pub async fn open(path: &Path) -> Result<Self> {
-        let pool = SqlitePoolOptions::new()
-            .max_connections(8)
-            .connect_with(options(path, false))
-            .await?;
+        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options(path, false)).await?;
         let store = SqliteStore { pool, write: Mutex::new(()) };
         store.migrate().await?;
         Ok(store)
@@ -58,10 +55,7 @@ impl SqliteStore {
                 format!("no database at {}", path.display()),
             )));
         }
-        let pool = SqlitePoolOptions::new()
-            .max_connections(2)
-            .connect_with(options(path, true))
-            .await?;
+        let pool = SqlitePoolOptions::new().max_connections(2).connect_with(options(path, true)).await?;
         let store = SqliteStore { pool, write: Mutex::new(()) };
         let v = store.schema_version().await?;
         let known = MIGRATIONS.last().map(|m| m.0).unwrap_or(0);
@@ -103,10 +97,7 @@ impl SqliteStore {
                 .execute(&mut *tx)
                 .await
                 .map_err(|source| StoreError::Migration { version: *version, source })?;
-            sqlx::query("INSERT INTO schema_migrations (version) VALUES (?)")
-                .bind(version)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query("INSERT INTO schema_migrations (version) VALUES (?)").bind(version).execute(&mut *tx).await?;
             tx.commit().await?;
             tracing::info!(version, "applied schema migration");
         }
@@ -130,7 +121,11 @@ fn row_object(r: &sqlx::sqlite::SqliteRow) -> Object {
 }
 
 fn record_of(json: &str) -> Result<Record> {
-    serde_json::from_str(json).map_err(|source| StoreError::Corrupt { kind: "audit".into(), key: String::new(), source })
+    serde_json::from_str(json).map_err(|source| StoreError::Corrupt {
+        kind: "audit".into(),
+        key: String::new(),
+        source,
+    })
 }
 
 #[async_trait]
@@ -147,11 +142,13 @@ impl Store for SqliteStore {
     async fn list(&self, kind: &str, tenant: Option<&str>) -> Result<Vec<Object>> {
         let rows = match tenant {
             Some(t) => {
-                sqlx::query("SELECT kind, key, tenant, owner, body FROM objects WHERE kind = ? AND tenant = ? ORDER BY key")
-                    .bind(kind)
-                    .bind(t)
-                    .fetch_all(&self.pool)
-                    .await?
+                sqlx::query(
+                    "SELECT kind, key, tenant, owner, body FROM objects WHERE kind = ? AND tenant = ? ORDER BY key",
+                )
+                .bind(kind)
+                .bind(t)
+                .fetch_all(&self.pool)
+                .await?
             }
             None => {
                 sqlx::query("SELECT kind, key, tenant, owner, body FROM objects WHERE kind = ? ORDER BY key")
@@ -164,11 +161,12 @@ impl Store for SqliteStore {
     }
 
     async fn list_owned(&self, kind: &str, owner: &str) -> Result<Vec<Object>> {
-        let rows = sqlx::query("SELECT kind, key, tenant, owner, body FROM objects WHERE kind = ? AND owner = ? ORDER BY key")
-            .bind(kind)
-            .bind(owner)
-            .fetch_all(&self.pool)
-            .await?;
+        let rows =
+            sqlx::query("SELECT kind, key, tenant, owner, body FROM objects WHERE kind = ? AND owner = ? ORDER BY key")
+                .bind(kind)
+                .bind(owner)
+                .fetch_all(&self.pool)
+                .await?;
         Ok(rows.iter().map(row_object).collect())
     }
 

@@ -89,10 +89,19 @@ enum TenantCmd {
         #[arg(long)]
         quota_bytes: Option<u64>,
     },
-    Show { id: String },
-    Suspend { id: String },
-    Resume { id: String },
-    Quota { id: String, bytes: u64 },
+    Show {
+        id: String,
+    },
+    Suspend {
+        id: String,
+    },
+    Resume {
+        id: String,
+    },
+    Quota {
+        id: String,
+        bytes: u64,
+    },
     /// Create the tenant's first administrator.
     BootstrapAdmin {
         id: String,
@@ -146,7 +155,10 @@ enum PrincipalCmd {
         #[arg(long)]
         enable: bool,
     },
-    Delete { tenant: String, login: String },
+    Delete {
+        tenant: String,
+        login: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -158,7 +170,9 @@ enum NamedCmd {
 
 #[derive(Subcommand)]
 enum SegmentCmd {
-    List { tenant: String },
+    List {
+        tenant: String,
+    },
     Create {
         tenant: String,
         name: String,
@@ -172,14 +186,23 @@ enum SegmentCmd {
         #[arg(long = "attr")]
         attrs: Vec<String>,
     },
-    Delete { tenant: String, name: String },
+    Delete {
+        tenant: String,
+        name: String,
+    },
 }
 
 #[derive(Subcommand)]
 enum BarrierCmd {
-    List { tenant: String },
+    List {
+        tenant: String,
+    },
     /// `block A <-> B`.
-    Block { tenant: String, a: String, b: String },
+    Block {
+        tenant: String,
+        a: String,
+        b: String,
+    },
     /// `A only-with [B, C, ...]`.
     OnlyWith {
         tenant: String,
@@ -187,7 +210,10 @@ enum BarrierCmd {
         #[arg(value_delimiter = ',', required = true)]
         with: Vec<String>,
     },
-    Delete { tenant: String, id: String },
+    Delete {
+        tenant: String,
+        id: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -197,8 +223,15 @@ enum FederationCmd {
         #[arg(long)]
         tenant: Option<String>,
     },
-    Create { tenant_a: String, segment_a: String, tenant_b: String, segment_b: String },
-    Delete { id: String },
+    Create {
+        tenant_a: String,
+        segment_a: String,
+        tenant_b: String,
+        segment_b: String,
+    },
+    Delete {
+        id: String,
+    },
     Consent {
         tenant: String,
         id: String,
@@ -209,31 +242,48 @@ enum FederationCmd {
 
 #[derive(Subcommand)]
 enum ClassCmd {
-    Show { tenant: String },
+    Show {
+        tenant: String,
+    },
     /// Switch to a preset: default, norway or sweden.
-    Preset { tenant: String, preset: String },
+    Preset {
+        tenant: String,
+        preset: String,
+    },
     /// Replace the scheme with a JSON file.
-    Set { tenant: String, file: PathBuf },
+    Set {
+        tenant: String,
+        file: PathBuf,
+    },
 }
 
 fn enc(s: &str) -> String {
     s.bytes()
-        .map(|b| if b.is_ascii_alphanumeric() || b"-._~@".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~@".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
         .collect()
 }
 
 /// Human output: one line per list item with its main fields.
 fn print_human(v: &Value) {
-    let list = v.as_object().and_then(|o| if o.len() == 1 { o.values().next().and_then(Value::as_array) } else { None });
+    let list =
+        v.as_object().and_then(|o| if o.len() == 1 { o.values().next().and_then(Value::as_array) } else { None });
     match list {
         Some(items) => {
             for it in items {
                 let main: Vec<String> = ["login", "id", "name", "path", "tenant", "kind", "rule", "label"]
                     .iter()
-                    .filter_map(|k| it.get(*k).map(|x| match x {
-                        Value::String(s) => s.clone(),
-                        other => other.to_string(),
-                    }))
+                    .filter_map(|k| {
+                        it.get(*k).map(|x| match x {
+                            Value::String(s) => s.clone(),
+                            other => other.to_string(),
+                        })
+                    })
                     .collect();
                 println!("{}", if main.is_empty() { it.to_string() } else { main.join("  ") });
             }
@@ -371,7 +421,11 @@ async fn import(c: &Client, tenant: &str, file: &PathBuf, dry_run: bool, batch: 
     let rows: Vec<&str> = lines.filter(|l| !l.trim().is_empty()).collect();
     let batch = batch.clamp(1, 5000);
     let bar = if quiet { indicatif::ProgressBar::hidden() } else { indicatif::ProgressBar::new(rows.len() as u64) };
-    bar.set_style(indicatif::ProgressStyle::with_template("{prefix} [{bar:40}] {pos}/{len} rows ({eta} left)").unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()).progress_chars("=> "));
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{prefix} [{bar:40}] {pos}/{len} rows ({eta} left)")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
     bar.set_prefix(if dry_run { "checking" } else { "importing" });
     let mut total = json!({"dry_run": dry_run, "rows": 0, "created": 0, "updated": 0, "unchanged": 0, "org_units_created": [], "groups_created": [], "errors": []});
     // A dry run over everything first, so a real run writes all or nothing
@@ -382,7 +436,8 @@ async fn import(c: &Client, tenant: &str, file: &PathBuf, dry_run: bool, batch: 
         let mut errors = Vec::new();
         for (i, chunk) in rows.chunks(batch).enumerate() {
             let body = format!("{header}\n{}\n", chunk.join("\n"));
-            let r = c.send_text(&format!("/api/v1/tenants/{}/import?dry_run={dry}", enc(tenant)), "text/csv", body).await?;
+            let r =
+                c.send_text(&format!("/api/v1/tenants/{}/import?dry_run={dry}", enc(tenant)), "text/csv", body).await?;
             for e in r["errors"].as_array().into_iter().flatten() {
                 let line = e["line"].as_u64().unwrap_or(0) as usize + i * batch;
                 errors.push(json!({"line": line, "message": e["message"]}));

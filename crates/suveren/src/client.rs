@@ -50,7 +50,13 @@ impl Client {
         if let Some(t) = totp {
             body["totp"] = Value::String(t.to_string());
         }
-        let res = self.http.post(format!("{}/api/v1/auth/login", self.base)).json(&body).send().await.context("cannot reach the server")?;
+        let res = self
+            .http
+            .post(format!("{}/api/v1/auth/login", self.base))
+            .json(&body)
+            .send()
+            .await
+            .context("cannot reach the server")?;
         let status = res.status();
         let cookie = res
             .headers()
@@ -64,7 +70,8 @@ impl Client {
         }
         let cookie = cookie.context("the server set no session cookie")?;
         let path = session_file(server);
-        suveren_service::audit::write_private(&path, cookie.as_bytes()).with_context(|| format!("cannot write {}", path.display()))?;
+        suveren_service::audit::write_private(&path, cookie.as_bytes())
+            .with_context(|| format!("cannot write {}", path.display()))?;
         self.auth = Auth::Cookie(cookie);
         Ok(v)
     }
@@ -91,7 +98,12 @@ impl Client {
     }
 
     pub async fn send_text(&self, path: &str, content_type: &str, text: String) -> Result<Value> {
-        let mut req = self.http.post(format!("{}{path}", self.base)).headers(self.headers()).header("content-type", content_type).body(text);
+        let mut req = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .headers(self.headers())
+            .header("content-type", content_type)
+            .body(text);
         if let Auth::Basic(l, p) = &self.auth {
             req = req.basic_auth(l, Some(p));
         }

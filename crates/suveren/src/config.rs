@@ -23,11 +23,17 @@ pub const KEYS: &[(&str, &str)] = &[
     ("log_level", "tracing filter, e.g. info or suveren=debug. Default info."),
     ("session.idle_minutes", "Sign out after this long without a request. Default 30."),
     ("session.absolute_hours", "Sign out this long after sign-in, whatever happens. Default 12."),
-    ("session.cookie_secure", "auto, true or false. auto: Secure unless listening on loopback without TLS. false is refused off loopback."),
+    (
+        "session.cookie_secure",
+        "auto, true or false. auto: Secure unless listening on loopback without TLS. false is refused off loopback.",
+    ),
     ("audit.checkpoint_interval", "Sign an audit checkpoint every N records per tenant. Default 100."),
     ("signin.pair_failures", "Failed sign-ins from one address to one account before that pair is locked. Default 5."),
     ("signin.pair_lock_minutes", "How long such a pair stays locked. Default 15."),
-    ("signin.source_failures", "Failed sign-ins from one address (any account) per 10 minutes before it is throttled. Default 30."),
+    (
+        "signin.source_failures",
+        "Failed sign-ins from one address (any account) per 10 minutes before it is throttled. Default 30.",
+    ),
     ("oidc.TENANT.issuer", "The tenant's OpenID provider (issuer URL)."),
     ("oidc.TENANT.client_id", "Client id registered at the provider."),
     ("oidc.TENANT.client_secret", "Client secret (prefer client_secret_file)."),
@@ -79,14 +85,20 @@ fn env_value(s: &str) -> Value {
 }
 
 /// Merges file, environment and flags into one table.
-pub fn merged(file: Option<&Path>, env: impl Iterator<Item = (String, String)>, o: &Overrides) -> Result<Table, Vec<String>> {
+pub fn merged(
+    file: Option<&Path>,
+    env: impl Iterator<Item = (String, String)>,
+    o: &Overrides,
+) -> Result<Table, Vec<String>> {
     let mut t = Table::new();
     if let Some(f) = file {
         let text = std::fs::read_to_string(f).map_err(|e| vec![format!("{}: cannot read: {e}", f.display())])?;
         t = text.parse::<Table>().map_err(|e| vec![format!("{}: {e}", f.display())])?;
     }
     for (k, v) in env {
-        let Some(rest) = k.strip_prefix("SUVEREN_") else { continue };
+        let Some(rest) = k.strip_prefix("SUVEREN_") else {
+            continue;
+        };
         if rest == "CONFIG" || rest == "PASSWORD" || rest == "TOKEN" || rest == "SERVER" || rest == "TOTP" {
             continue; // CLI inputs, not server configuration
         }
@@ -110,7 +122,9 @@ pub fn read_secret_file(path: &Path) -> Result<String, String> {
     if mode & 0o077 != 0 {
         return Err(format!("{} is readable by other users (mode {:o}); chmod 600 it", path.display(), mode & 0o777));
     }
-    std::fs::read_to_string(path).map(|s| s.trim().to_string()).map_err(|e| format!("cannot read {}: {e}", path.display()))
+    std::fs::read_to_string(path)
+        .map(|s| s.trim().to_string())
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))
 }
 
 struct Reader<'a> {
@@ -175,7 +189,22 @@ impl Reader<'_> {
 pub fn build(t: &Table) -> Result<Config, Vec<String>> {
     let mut errors = Vec::new();
     let mut r = Reader { errors: &mut errors };
-    r.unknown(t, "", &["listen", "data", "public_url", "trusted_proxies", "log_format", "log_level", "session", "audit", "signin", "oidc"]);
+    r.unknown(
+        t,
+        "",
+        &[
+            "listen",
+            "data",
+            "public_url",
+            "trusted_proxies",
+            "log_format",
+            "log_level",
+            "session",
+            "audit",
+            "signin",
+            "oidc",
+        ],
+    );
     let listen_s = r.str(t, "", "listen").unwrap_or_else(|| "127.0.0.1:8080".into());
     let listen: Option<SocketAddr> = match listen_s.parse() {
         Ok(a) => Some(a),
@@ -261,7 +290,19 @@ pub fn build(t: &Table) -> Result<Config, Vec<String>> {
                 r.errors.push(format!("`oidc.{tenant}`: expected a table"));
                 continue;
             };
-            r.unknown(c, &prefix, &["issuer", "client_id", "client_secret", "client_secret_file", "login_claim", "redirect_url", "assume_mfa"]);
+            r.unknown(
+                c,
+                &prefix,
+                &[
+                    "issuer",
+                    "client_id",
+                    "client_secret",
+                    "client_secret_file",
+                    "login_claim",
+                    "redirect_url",
+                    "assume_mfa",
+                ],
+            );
             let issuer = r.str(c, &prefix, "issuer");
             let client_id = r.str(c, &prefix, "client_id");
             if issuer.is_none() {
@@ -277,11 +318,21 @@ pub fn build(t: &Table) -> Result<Config, Vec<String>> {
                     Err(e) => r.errors.push(format!("`{prefix}client_secret_file`: {e}")),
                 }
             }
-            let redirect = r.str(c, &prefix, "redirect_url").unwrap_or_else(|| format!("{}/api/v1/auth/oidc/callback", public_url.trim_end_matches('/')));
+            let redirect = r
+                .str(c, &prefix, "redirect_url")
+                .unwrap_or_else(|| format!("{}/api/v1/auth/oidc/callback", public_url.trim_end_matches('/')));
             let login_claim = r.str(c, &prefix, "login_claim").unwrap_or_else(|| "email".into());
             let assume_mfa = r.bool(c, &prefix, "assume_mfa").unwrap_or(false);
             if let (Some(issuer), Some(client_id)) = (issuer, client_id) {
-                settings.oidc.push(suveren_service::OidcSettings { tenant: tenant.clone(), issuer, client_id, client_secret: secret, redirect_url: redirect, login_claim, assume_mfa });
+                settings.oidc.push(suveren_service::OidcSettings {
+                    tenant: tenant.clone(),
+                    issuer,
+                    client_id,
+                    client_secret: secret,
+                    redirect_url: redirect,
+                    login_claim,
+                    assume_mfa,
+                });
             }
         }
     }
@@ -312,8 +363,13 @@ mod tests {
     fn precedence_is_file_then_env_then_flags() {
         let dir = tempfile::tempdir().unwrap();
         let f = dir.path().join("c.toml");
-        std::fs::write(&f, "listen = \"127.0.0.1:1000\"\ndata = \"/from/file\"\n[session]\nidle_minutes = 5\n").unwrap();
-        let env = vec![("SUVEREN_LISTEN".to_string(), "127.0.0.1:2000".to_string()), ("SUVEREN_SESSION__IDLE_MINUTES".into(), "7".into()), ("HOME".into(), "/x".into())];
+        std::fs::write(&f, "listen = \"127.0.0.1:1000\"\ndata = \"/from/file\"\n[session]\nidle_minutes = 5\n")
+            .unwrap();
+        let env = vec![
+            ("SUVEREN_LISTEN".to_string(), "127.0.0.1:2000".to_string()),
+            ("SUVEREN_SESSION__IDLE_MINUTES".into(), "7".into()),
+            ("HOME".into(), "/x".into()),
+        ];
         let t = merged(Some(&f), env.clone().into_iter(), &Overrides::default()).unwrap();
         let c = build(&t).unwrap();
         assert_eq!(c.listen.port(), 2000, "env beats file");
@@ -329,7 +385,8 @@ mod tests {
         let t = table("listen = 5\nbogus = 1\n[session]\nidle_minutes = \"ten\"\ncookie_secure = \"maybe\"\n[oidc.nordvik]\nclient_id = \"x\"\n");
         let errs = build(&t).unwrap_err();
         let all = errs.join("\n");
-        for key in ["`listen`", "`bogus`", "`session.idle_minutes`", "`session.cookie_secure`", "`oidc.nordvik.issuer`"] {
+        for key in ["`listen`", "`bogus`", "`session.idle_minutes`", "`session.cookie_secure`", "`oidc.nordvik.issuer`"]
+        {
             assert!(all.contains(key), "missing {key} in:\n{all}");
         }
         assert!(errs.len() >= 5);
@@ -342,7 +399,10 @@ mod tests {
         let f = dir.path().join("secret");
         std::fs::write(&f, "s3cret\n").unwrap();
         std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o644)).unwrap();
-        let t = table(&format!("[oidc.nordvik]\nissuer = \"http://127.0.0.1:1\"\nclient_id = \"x\"\nclient_secret_file = \"{}\"\n", f.display()));
+        let t = table(&format!(
+            "[oidc.nordvik]\nissuer = \"http://127.0.0.1:1\"\nclient_id = \"x\"\nclient_secret_file = \"{}\"\n",
+            f.display()
+        ));
         let errs = build(&t).unwrap_err();
         assert!(errs[0].contains("client_secret_file") && errs[0].contains("readable"), "{errs:?}");
         std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o600)).unwrap();

@@ -98,7 +98,8 @@ enum AuditCmd {
 }
 
 fn init_logging(json: bool, level: &str) {
-    let filter = tracing_subscriber::EnvFilter::try_new(level).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let filter =
+        tracing_subscriber::EnvFilter::try_new(level).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let b = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
     if json {
         b.json().init();
@@ -107,7 +108,11 @@ fn init_logging(json: bool, level: &str) {
     }
 }
 
-fn load_config(file: Option<PathBuf>, data: Option<PathBuf>, listen: Option<String>) -> Result<config::Config, Vec<String>> {
+fn load_config(
+    file: Option<PathBuf>,
+    data: Option<PathBuf>,
+    listen: Option<String>,
+) -> Result<config::Config, Vec<String>> {
     let t = config::merged(file.as_deref(), std::env::vars(), &config::Overrides { listen, data })?;
     config::build(&t)
 }
@@ -142,8 +147,12 @@ async fn serve(cfg: config::Config, demo: bool) -> Result<()> {
             ),
         }
     }
-    let router = suveren_api::router(app, suveren_api::HttpOptions { cookie_secure: cfg.cookie_secure, trusted_proxies: cfg.trusted_proxies.clone() });
-    let listener = tokio::net::TcpListener::bind(cfg.listen).await.with_context(|| format!("cannot listen on {}", cfg.listen))?;
+    let router = suveren_api::router(
+        app,
+        suveren_api::HttpOptions { cookie_secure: cfg.cookie_secure, trusted_proxies: cfg.trusted_proxies.clone() },
+    );
+    let listener =
+        tokio::net::TcpListener::bind(cfg.listen).await.with_context(|| format!("cannot listen on {}", cfg.listen))?;
     let addr = listener.local_addr()?;
     tracing::info!(%addr, data = %cfg.data.display(), "Suveren listening");
     eprintln!("Suveren listening on http://{addr}");
@@ -151,7 +160,14 @@ async fn serve(cfg: config::Config, demo: bool) -> Result<()> {
     Ok(())
 }
 
-async fn audit_export(tenant: String, data: Option<PathBuf>, server: Option<String>, login: Option<String>, token: Option<String>, out: Option<PathBuf>) -> Result<()> {
+async fn audit_export(
+    tenant: String,
+    data: Option<PathBuf>,
+    server: Option<String>,
+    login: Option<String>,
+    token: Option<String>,
+    out: Option<PathBuf>,
+) -> Result<()> {
     let bytes = match (data, server) {
         (Some(dir), _) => {
             let store = suveren_store::sqlite::SqliteStore::open_read_only(&dir.join("meta.db"))
@@ -166,7 +182,9 @@ async fn audit_export(tenant: String, data: Option<PathBuf>, server: Option<Stri
             let c = client::Client::new(&server, login.as_deref(), token.as_deref())?;
             c.get_bytes(&format!("/api/v1/tenants/{tenant}/audit/export")).await?
         }
-        (None, None) => anyhow::bail!("give --data DIR (read the data folder) or --server URL (ask the API)"),
+        (None, None) => {
+            anyhow::bail!("give --data DIR (read the data folder) or --server URL (ask the API)")
+        }
     };
     match out {
         Some(p) => std::fs::write(&p, &bytes).with_context(|| format!("cannot write {}", p.display()))?,
@@ -227,11 +245,24 @@ fn main() -> ExitCode {
                     println!("  listen       {}", cfg.listen);
                     println!("  data         {}", cfg.data.display());
                     println!("  public_url   {}", cfg.public_url);
-                    println!("  cookies      {}", if cfg.cookie_secure { "Secure" } else { "not Secure (loopback development)" });
-                    println!("  sessions     idle {} min, absolute {} h", cfg.settings.session_idle.as_secs() / 60, cfg.settings.session_absolute.as_secs() / 3600);
+                    println!(
+                        "  cookies      {}",
+                        if cfg.cookie_secure { "Secure" } else { "not Secure (loopback development)" }
+                    );
+                    println!(
+                        "  sessions     idle {} min, absolute {} h",
+                        cfg.settings.session_idle.as_secs() / 60,
+                        cfg.settings.session_absolute.as_secs() / 3600
+                    );
                     println!("  checkpoints  every {} records", cfg.settings.checkpoint_interval);
                     for o in &cfg.settings.oidc {
-                        println!("  oidc         {} -> {} (client {}, secret {})", o.tenant, o.issuer, o.client_id, if o.client_secret.is_some() { "set" } else { "none" });
+                        println!(
+                            "  oidc         {} -> {} (client {}, secret {})",
+                            o.tenant,
+                            o.issuer,
+                            o.client_id,
+                            if o.client_secret.is_some() { "set" } else { "none" }
+                        );
                     }
                     Ok(ExitCode::SUCCESS)
                 }

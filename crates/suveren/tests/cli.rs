@@ -72,7 +72,12 @@ fn run(home: &Path, args: &[&str]) -> Output {
 }
 
 fn ok(o: &Output) -> String {
-    assert!(o.status.success(), "failed: {}\n{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    assert!(
+        o.status.success(),
+        "failed: {}\n{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
     String::from_utf8(o.stdout.clone()).unwrap()
 }
 
@@ -89,7 +94,12 @@ fn config_check_reports_every_error_with_its_key() {
     }
     let good = dir.path().join("good.toml");
     std::fs::write(&good, "listen = \"127.0.0.1:9000\"\n").unwrap();
-    let o = Command::new(BIN).args(["config", "check", "--config"]).arg(&good).env("SUVEREN_LISTEN", "127.0.0.1:9100").output().unwrap();
+    let o = Command::new(BIN)
+        .args(["config", "check", "--config"])
+        .arg(&good)
+        .env("SUVEREN_LISTEN", "127.0.0.1:9100")
+        .output()
+        .unwrap();
     assert!(o.status.success());
     assert!(String::from_utf8_lossy(&o.stdout).contains("127.0.0.1:9100"), "environment overrides the file");
 }
@@ -113,7 +123,21 @@ fn demo_admin_cli_and_audit_chain() {
 
     // Tenant administration through the API, as anna with her second factor.
     let (pw, secret) = account(&data, "anna.admin@nordvik.test");
-    ok(&run(&home, &["admin", "--server", &url, "--login", "anna.admin@nordvik.test", "login", "--password", &pw, "--totp", &totp_now(&secret)]));
+    ok(&run(
+        &home,
+        &[
+            "admin",
+            "--server",
+            &url,
+            "--login",
+            "anna.admin@nordvik.test",
+            "login",
+            "--password",
+            &pw,
+            "--totp",
+            &totp_now(&secret),
+        ],
+    ));
     let groups = ok(&run(&home, &["admin", "--server", &url, "groups", "create", "nordvik", "skoleledere", "--json"]));
     assert!(groups.contains("\"name\":\"skoleledere\""), "{groups}");
     let csv = dir.path().join("people.csv");
@@ -124,29 +148,42 @@ fn demo_admin_cli_and_audit_chain() {
          ole.ny,Ole Ny,,pupil,Skole/Nordvik skole/10C,\n",
     )
     .unwrap();
-    let dry = ok(&run(&home, &["admin", "--server", &url, "import", "nordvik", csv.to_str().unwrap(), "--dry-run", "--json"]));
+    let dry = ok(&run(
+        &home,
+        &["admin", "--server", &url, "import", "nordvik", csv.to_str().unwrap(), "--dry-run", "--json"],
+    ));
     let dry: serde_json::Value = serde_json::from_str(&dry).unwrap();
     assert_eq!(dry["created"], 2, "{dry}");
     assert_eq!(dry["org_units_created"], serde_json::json!(["Skole/Nordvik skole/10C"]));
-    let list = ok(&run(&home, &["admin", "--server", &url, "principals", "list", "nordvik", "--limit", "1000", "--json"]));
+    let list =
+        ok(&run(&home, &["admin", "--server", &url, "principals", "list", "nordvik", "--limit", "1000", "--json"]));
     assert!(!list.contains("nina.ny@nordvik.test"), "a dry run writes nothing");
     let real = ok(&run(&home, &["admin", "--server", &url, "import", "nordvik", csv.to_str().unwrap(), "--json"]));
     assert!(real.contains("\"created\":2"), "{real}");
-    let list = ok(&run(&home, &["admin", "--server", &url, "principals", "list", "nordvik", "--limit", "1000", "--json"]));
+    let list =
+        ok(&run(&home, &["admin", "--server", &url, "principals", "list", "nordvik", "--limit", "1000", "--json"]));
     assert!(list.contains("nina.ny@nordvik.test") && list.contains("ole.ny@nordvik.test"));
     // A bad row refuses the whole file.
-    std::fs::write(&csv, "login,name,email,kind,org_unit,groups\nvera.ny,Vera Ny,,teacher,,\nkai.ny,Kai Ny,,employee,,\n").unwrap();
+    std::fs::write(
+        &csv,
+        "login,name,email,kind,org_unit,groups\nvera.ny,Vera Ny,,teacher,,\nkai.ny,Kai Ny,,employee,,\n",
+    )
+    .unwrap();
     let bad = run(&home, &["admin", "--server", &url, "import", "nordvik", csv.to_str().unwrap()]);
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("line 2"), "{}", String::from_utf8_lossy(&bad.stderr));
-    let list = ok(&run(&home, &["admin", "--server", &url, "principals", "list", "nordvik", "--limit", "1000", "--json"]));
+    let list =
+        ok(&run(&home, &["admin", "--server", &url, "principals", "list", "nordvik", "--limit", "1000", "--json"]));
     assert!(!list.contains("kai.ny@nordvik.test"), "nothing of a refused file is written");
 
     // The operator cannot read nordvik's directory (it looks absent).
     let home2 = dir.path().join("home2");
     std::fs::create_dir_all(&home2).unwrap();
     let (opw, osecret) = account(&data, "operator");
-    ok(&run(&home2, &["admin", "--server", &url, "--login", "operator", "login", "--password", &opw, "--totp", &totp_now(&osecret)]));
+    ok(&run(
+        &home2,
+        &["admin", "--server", &url, "--login", "operator", "login", "--password", &opw, "--totp", &totp_now(&osecret)],
+    ));
     let tenants = ok(&run(&home2, &["admin", "--server", &url, "tenants", "list", "--json"]));
     assert!(tenants.contains("\"nordvik\"") && tenants.contains("\"principals\""));
     let refused = run(&home2, &["admin", "--server", &url, "principals", "list", "nordvik"]);
@@ -155,7 +192,19 @@ fn demo_admin_cli_and_audit_chain() {
 
     // Export straight from the data folder while the server runs, verify.
     let export = dir.path().join("nordvik.jsonl");
-    ok(&run(&home, &["audit", "export", "--data", data.to_str().unwrap(), "--tenant", "nordvik", "--out", export.to_str().unwrap()]));
+    ok(&run(
+        &home,
+        &[
+            "audit",
+            "export",
+            "--data",
+            data.to_str().unwrap(),
+            "--tenant",
+            "nordvik",
+            "--out",
+            export.to_str().unwrap(),
+        ],
+    ));
     let verified = ok(&run(&home, &["audit", "verify", export.to_str().unwrap()]));
     assert!(verified.starts_with("OK"), "{verified}");
     let text = std::fs::read_to_string(&export).unwrap();
@@ -178,7 +227,8 @@ fn demo_admin_cli_and_audit_chain() {
     let mut edited = owned.clone();
     let i = records[4];
     let rec: serde_json::Value = serde_json::from_str(&edited[i]).unwrap();
-    edited[i] = edited[i].replacen(&format!("\"actor\":\"{}\"", rec["actor"].as_str().unwrap()), "\"actor\":\"mallory\"", 1);
+    edited[i] =
+        edited[i].replacen(&format!("\"actor\":\"{}\"", rec["actor"].as_str().unwrap()), "\"actor\":\"mallory\"", 1);
     let (good, err) = tamper("edited.jsonl", edited);
     assert!(!good && err.contains("seq 5"), "{err}");
     // Removed: record 7 gone.
@@ -202,7 +252,10 @@ fn demo_admin_cli_and_audit_chain() {
     assert!(banner2.contains("already present"), "{banner2}");
     assert_eq!(creds(&data), first);
     let (lpw, _) = account(&data, "lars.laerer@nordvik.test");
-    ok(&run(&home2, &["admin", "--server", &server2.url, "--login", "lars.laerer@nordvik.test", "login", "--password", &lpw]));
+    ok(&run(
+        &home2,
+        &["admin", "--server", &server2.url, "--login", "lars.laerer@nordvik.test", "login", "--password", &lpw],
+    ));
     let found = ok(&run(&home2, &["admin", "--server", &server2.url, "search", "erik.ansatt", "--json"]));
     assert!(found.contains("erik.ansatt@sorvik.test"), "{found}");
 }

@@ -2,8 +2,7 @@
 #![allow(dead_code)] // each test binary uses a different subset
 
 use suveren_audit::{
-    seal, verify_export, write_line, AuditKey, Draft, ExportLine, Outcome, Record, VerifyError,
-    VerifyReport,
+    seal, verify_export, write_line, AuditKey, Draft, ExportLine, Outcome, Record, VerifyError, VerifyReport,
 };
 
 pub const TENANT: &str = "nordvik";
@@ -13,26 +12,12 @@ pub fn draft(i: u64) -> Draft {
     Draft {
         tenant: TENANT.into(),
         time: format!("2026-11-22T10:{:02}:{:02}.123Z", (i / 60) % 60, i % 60),
-        actor: if i.is_multiple_of(3) {
-            "system".into()
-        } else {
-            format!("user{i}")
-        },
+        actor: if i.is_multiple_of(3) { "system".into() } else { format!("user{i}") },
         acting_under: i.is_multiple_of(5).then(|| format!("grant-{i}")),
-        action: if i.is_multiple_of(2) {
-            "directory.search".into()
-        } else {
-            "auth.login".into()
-        },
+        action: if i.is_multiple_of(2) { "directory.search".into() } else { "auth.login".into() },
         resource: format!("principal:user{i}@nordvik.test"),
-        decision: if i.is_multiple_of(4) {
-            Outcome::Deny
-        } else {
-            Outcome::Allow
-        },
-        reason: i
-            .is_multiple_of(4)
-            .then(|| "not a member of \"staff\"".to_string()),
+        decision: if i.is_multiple_of(4) { Outcome::Deny } else { Outcome::Allow },
+        reason: i.is_multiple_of(4).then(|| "not a member of \"staff\"".to_string()),
         client: Some(format!("192.0.2.{}", i % 250)),
     }
 }
@@ -64,21 +49,11 @@ pub fn export(key: &AuditKey, records: &[Record], checkpoint_at: &[u64]) -> Vec<
     for r in records {
         lines.push(ExportLine::Record(r.clone()));
         if checkpoint_at.contains(&r.seq) {
-            lines.push(ExportLine::Checkpoint(key.checkpoint(
-                tenant,
-                r.seq,
-                &r.hash,
-                &cp_time(r.seq),
-            )));
+            lines.push(ExportLine::Checkpoint(key.checkpoint(tenant, r.seq, &r.hash, &cp_time(r.seq))));
         }
     }
     if let Some(last) = records.last() {
-        lines.push(ExportLine::Checkpoint(key.checkpoint(
-            tenant,
-            last.seq,
-            &last.hash,
-            "2026-11-23T12:00:00Z",
-        )));
+        lines.push(ExportLine::Checkpoint(key.checkpoint(tenant, last.seq, &last.hash, "2026-11-23T12:00:00Z")));
     }
     lines
 }
@@ -104,10 +79,7 @@ pub fn to_text(lines: &[ExportLine]) -> String {
     String::from_utf8(out).unwrap()
 }
 
-pub fn verify_lines(
-    lines: &[ExportLine],
-    trusted: Option<&str>,
-) -> Result<VerifyReport, VerifyError> {
+pub fn verify_lines(lines: &[ExportLine], trusted: Option<&str>) -> Result<VerifyReport, VerifyError> {
     verify_text(&to_text(lines), trusted)
 }
 

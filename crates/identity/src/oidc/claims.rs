@@ -32,11 +32,7 @@ impl Claims {
             _ => None,
         };
         let groups = match raw.get("groups") {
-            Some(Value::Array(items)) => items
-                .iter()
-                .filter_map(Value::as_str)
-                .map(str::to_owned)
-                .collect(),
+            Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).map(str::to_owned).collect(),
             Some(Value::String(one)) => vec![one.clone()],
             _ => Vec::new(),
         };
@@ -69,11 +65,7 @@ pub fn map_claim(claims: &Claims, claim: &str) -> Option<String> {
             claims.email.clone()
         }
         "preferred_username" => claims.preferred_username.clone(),
-        other => claims
-            .raw
-            .get(other)
-            .and_then(Value::as_str)
-            .map(str::to_owned),
+        other => claims.raw.get(other).and_then(Value::as_str).map(str::to_owned),
     }?;
     let value = value.trim();
     (!value.is_empty()).then(|| value.to_owned())
@@ -124,11 +116,7 @@ mod tests {
         assert_eq!(c.preferred_username.as_deref(), Some("lars.laerer"));
         assert_eq!(c.name.as_deref(), Some("Lars Lærer"));
         assert_eq!(c.groups, vec!["laerere", "nordvik-skole"]);
-        let single = Claims::from_verified(
-            "i".into(),
-            "s".into(),
-            json!({"groups": "one", "email_verified": "FALSE"}),
-        );
+        let single = Claims::from_verified("i".into(), "s".into(), json!({"groups": "one", "email_verified": "FALSE"}));
         assert_eq!(single.groups, vec!["one"]);
         assert_eq!(single.email_verified, Some(false));
     }
@@ -137,14 +125,8 @@ mod tests {
     fn map_claim_picks_configured_claim() {
         let c = sample();
         assert_eq!(map_claim(&c, "sub").as_deref(), Some("248289761001"));
-        assert_eq!(
-            map_claim(&c, "email").as_deref(),
-            Some("lars.laerer@nordvik.test")
-        );
-        assert_eq!(
-            map_claim(&c, "preferred_username").as_deref(),
-            Some("lars.laerer")
-        );
+        assert_eq!(map_claim(&c, "email").as_deref(), Some("lars.laerer@nordvik.test"));
+        assert_eq!(map_claim(&c, "preferred_username").as_deref(), Some("lars.laerer"));
         assert_eq!(map_claim(&c, "upn").as_deref(), Some("LARS@nordvik.test"));
         assert_eq!(map_claim(&c, "employee_no"), None, "only string claims map");
         assert_eq!(map_claim(&c, "blank"), None);
@@ -157,19 +139,13 @@ mod tests {
         c.email_verified = Some(false);
         assert_eq!(map_claim(&c, "email"), None);
         c.email_verified = None;
-        assert!(
-            map_claim(&c, "email").is_some(),
-            "absent flag: provider does not say"
-        );
+        assert!(map_claim(&c, "email").is_some(), "absent flag: provider does not say");
     }
 
     #[test]
     fn payload_decoding() {
         let payload = URL_SAFE_NO_PAD.encode(br#"{"sub":"x"}"#);
-        assert_eq!(
-            jwt_payload(&format!("h.{payload}.s")),
-            Some(json!({"sub": "x"}))
-        );
+        assert_eq!(jwt_payload(&format!("h.{payload}.s")), Some(json!({"sub": "x"})));
         assert_eq!(jwt_payload(&format!("h.{payload}")), None);
         assert_eq!(jwt_payload(&format!("h.{payload}.s.x")), None);
         assert_eq!(jwt_payload("h.!!.s"), None);

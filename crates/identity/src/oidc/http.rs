@@ -63,10 +63,7 @@ impl PinnedClient {
             .timeout(REQUEST_TIMEOUT)
             .user_agent(concat!("suveren-identity/", env!("CARGO_PKG_VERSION")))
             .build()?;
-        Ok(Self {
-            inner,
-            origin: origin_of.origin(),
-        })
+        Ok(Self { inner, origin: origin_of.origin() })
     }
 
     pub(crate) fn allows(&self, url: &Url) -> bool {
@@ -74,22 +71,17 @@ impl PinnedClient {
     }
 
     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, HttpError> {
-        let url =
-            Url::parse(&request.uri().to_string()).map_err(|e| HttpError::Url(e.to_string()))?;
+        let url = Url::parse(&request.uri().to_string()).map_err(|e| HttpError::Url(e.to_string()))?;
         if !self.allows(&url) {
             return Err(HttpError::ForeignOrigin(url.origin().ascii_serialization()));
         }
         let request = reqwest::Request::try_from(request)?;
         let mut response = self.inner.execute(request).await?;
-        if response
-            .content_length()
-            .is_some_and(|len| len > MAX_BODY_BYTES as u64)
-        {
+        if response.content_length().is_some_and(|len| len > MAX_BODY_BYTES as u64) {
             return Err(HttpError::TooLarge);
         }
-        let mut builder = openidconnect::http::Response::builder()
-            .status(response.status())
-            .version(response.version());
+        let mut builder =
+            openidconnect::http::Response::builder().status(response.status()).version(response.version());
         for (name, value) in response.headers() {
             builder = builder.header(name, value);
         }
@@ -129,12 +121,7 @@ mod tests {
         for u in ok {
             assert!(is_secure_or_loopback(&Url::parse(u).unwrap()), "{u}");
         }
-        let bad = [
-            "http://idp.nordvik.no",
-            "http://10.0.0.1",
-            "http://localhost.evil.test",
-            "ftp://127.0.0.1",
-        ];
+        let bad = ["http://idp.nordvik.no", "http://10.0.0.1", "http://localhost.evil.test", "ftp://127.0.0.1"];
         for u in bad {
             assert!(!is_secure_or_loopback(&Url::parse(u).unwrap()), "{u}");
         }
@@ -144,20 +131,12 @@ mod tests {
     async fn foreign_origins_are_refused_before_any_request() {
         let client = PinnedClient::new(&Url::parse("http://127.0.0.1:1/").unwrap()).unwrap();
         assert!(client.allows(&Url::parse("http://127.0.0.1:1/token").unwrap()));
-        for foreign in [
-            "http://127.0.0.1:2/token",
-            "https://127.0.0.1:1/token",
-            "http://169.254.169.254/latest/meta-data",
-        ] {
-            let req = openidconnect::http::Request::builder()
-                .uri(foreign)
-                .body(Vec::new())
-                .unwrap();
+        for foreign in
+            ["http://127.0.0.1:2/token", "https://127.0.0.1:1/token", "http://169.254.169.254/latest/meta-data"]
+        {
+            let req = openidconnect::http::Request::builder().uri(foreign).body(Vec::new()).unwrap();
             let err = client.call(req).await.unwrap_err();
-            assert!(
-                matches!(err, HttpError::ForeignOrigin(_)),
-                "{foreign}: {err}"
-            );
+            assert!(matches!(err, HttpError::ForeignOrigin(_)), "{foreign}: {err}");
         }
     }
 }

@@ -19,10 +19,9 @@ use openidconnect::core::{
     CoreAuthenticationFlow, CoreClient, CoreIdToken, CoreJsonWebKeySet, CoreJwsSigningAlgorithm,
 };
 use openidconnect::{
-    AccessTokenHash, AuthorizationCode, ClaimsVerificationError, ClientId, ClientSecret, CsrfToken,
-    EndpointNotSet, EndpointSet, IssuerUrl, JsonWebKeySetUrl, Nonce, OAuth2TokenResponse,
-    PkceCodeChallenge, PkceCodeVerifier, RequestTokenError, Scope, SignatureVerificationError,
-    TokenResponse,
+    AccessTokenHash, AuthorizationCode, ClaimsVerificationError, ClientId, ClientSecret, CsrfToken, EndpointNotSet,
+    EndpointSet, IssuerUrl, JsonWebKeySetUrl, Nonce, OAuth2TokenResponse, PkceCodeChallenge, PkceCodeVerifier,
+    RequestTokenError, Scope, SignatureVerificationError, TokenResponse,
 };
 use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
@@ -103,14 +102,8 @@ impl std::fmt::Debug for PendingLogin {
     }
 }
 
-type ConfiguredClient = CoreClient<
-    EndpointSet,
-    EndpointNotSet,
-    EndpointNotSet,
-    EndpointNotSet,
-    EndpointSet,
-    EndpointNotSet,
->;
+type ConfiguredClient =
+    CoreClient<EndpointSet, EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointSet, EndpointNotSet>;
 
 struct Keys {
     set: CoreJsonWebKeySet,
@@ -134,10 +127,7 @@ pub struct OidcClient {
 }
 
 fn unix_now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
 }
 
 /// Error text with its causes, since openidconnect's top-level messages are generic.
@@ -184,18 +174,9 @@ impl OidcClient {
     /// Completes a sign-in from the callback's `code` and `state`, returning the verified
     /// identity. The caller must delete the pending login whatever the outcome, so that a
     /// callback cannot be replayed.
-    pub async fn finish(
-        &self,
-        pending: &PendingLogin,
-        code: &str,
-        returned_state: &str,
-    ) -> Result<Claims, OidcError> {
+    pub async fn finish(&self, pending: &PendingLogin, code: &str, returned_state: &str) -> Result<Claims, OidcError> {
         // Login CSRF / injection: the callback must come back with the state we issued.
-        let state_ok: bool = pending
-            .state
-            .as_bytes()
-            .ct_eq(returned_state.as_bytes())
-            .into();
+        let state_ok: bool = pending.state.as_bytes().ct_eq(returned_state.as_bytes()).into();
         if !state_ok || pending.state.is_empty() {
             return Err(OidcError::StateMismatch);
         }
@@ -203,9 +184,7 @@ impl OidcClient {
             return Err(OidcError::Expired);
         }
         if code.is_empty() || code.len() > MAX_CODE_LEN {
-            return Err(OidcError::TokenRejected(
-                "malformed authorization code".into(),
-            ));
+            return Err(OidcError::TokenRejected("malformed authorization code".into()));
         }
 
         let response = self
@@ -229,9 +208,7 @@ impl OidcClient {
         let nonce = Nonce::new(pending.nonce.clone());
 
         let verified = match id_token.claims(&self.verifier(), &nonce) {
-            Err(ClaimsVerificationError::SignatureVerification(
-                SignatureVerificationError::NoMatchingKey,
-            )) => {
+            Err(ClaimsVerificationError::SignatureVerification(SignatureVerificationError::NoMatchingKey)) => {
                 // The provider rotated its keys since we fetched them.
                 self.refresh_keys().await?;
                 id_token.claims(&self.verifier(), &nonce)
@@ -262,18 +239,13 @@ impl OidcClient {
         let raw = claims::jwt_payload(&id_token.to_string())
             .ok_or_else(|| OidcError::InvalidIdToken("unreadable payload".into()))?;
         self.check_extra_claims(&raw)?;
-        Ok(Claims::from_verified(
-            verified.issuer().as_str().to_owned(),
-            verified.subject().as_str().to_owned(),
-            raw,
-        ))
+        Ok(Claims::from_verified(verified.issuer().as_str().to_owned(), verified.subject().as_str().to_owned(), raw))
     }
 }
 
 /// Whether a pending login started at `created` is still usable at `now`.
 fn fresh(created: u64, now: u64) -> bool {
-    created <= now + CLOCK_SKEW.as_secs()
-        && now <= created.saturating_add(PENDING_MAX_AGE.as_secs())
+    created <= now + CLOCK_SKEW.as_secs() && now <= created.saturating_add(PENDING_MAX_AGE.as_secs())
 }
 
 /// Scopes to request besides `openid` (which openidconnect always sends), without duplicates
@@ -282,10 +254,8 @@ fn scope_list(base: &[String], extra: &[String]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for s in base.iter().chain(extra) {
         let s = s.trim();
-        let valid = !s.is_empty()
-            && s != "openid"
-            && s.bytes()
-                .all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\');
+        let valid =
+            !s.is_empty() && s != "openid" && s.bytes().all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\');
         if valid && !out.iter().any(|x| x == s) {
             out.push(s.to_owned());
         }
@@ -307,17 +277,9 @@ mod tests {
     #[test]
     fn scopes_are_deduplicated_and_sanitized() {
         let base = vec!["email".to_owned(), "profile".to_owned()];
-        let extra = vec![
-            "groups".to_owned(),
-            "email".to_owned(),
-            "openid".to_owned(),
-            "bad scope".to_owned(),
-            " ".to_owned(),
-        ];
-        assert_eq!(
-            scope_list(&base, &extra),
-            vec!["email", "profile", "groups"]
-        );
+        let extra =
+            vec!["groups".to_owned(), "email".to_owned(), "openid".to_owned(), "bad scope".to_owned(), " ".to_owned()];
+        assert_eq!(scope_list(&base, &extra), vec!["email", "profile", "groups"]);
     }
 
     #[test]
@@ -326,10 +288,7 @@ mod tests {
         assert!(fresh(now, now));
         assert!(fresh(now - 599, now));
         assert!(!fresh(now - 601, now));
-        assert!(
-            fresh(now + 30, now),
-            "small clock differences between servers"
-        );
+        assert!(fresh(now + 30, now), "small clock differences between servers");
         assert!(!fresh(now + 3600, now));
     }
 

@@ -14,28 +14,19 @@ impl OidcClient {
     pub(super) fn check_extra_claims(&self, raw: &serde_json::Value) -> Result<(), OidcError> {
         if let Some(azp) = raw.get("azp") {
             if azp.as_str() != Some(self.client_id.as_str()) {
-                return Err(OidcError::InvalidIdToken(
-                    "authorized party (azp) is another client".into(),
-                ));
+                return Err(OidcError::InvalidIdToken("authorized party (azp) is another client".into()));
             }
         }
         if let Some(nbf) = raw.get("nbf").and_then(serde_json::Value::as_f64) {
             if nbf > (unix_now() + CLOCK_SKEW.as_secs()) as f64 {
-                return Err(OidcError::InvalidIdToken(
-                    "token not yet valid (nbf)".into(),
-                ));
+                return Err(OidcError::InvalidIdToken("token not yet valid (nbf)".into()));
             }
         }
         Ok(())
     }
 
     pub(super) fn verifier(&self) -> CoreIdTokenVerifier<'static> {
-        let keys = self
-            .keys
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .set
-            .clone();
+        let keys = self.keys.read().unwrap_or_else(|e| e.into_inner()).set.clone();
         let verifier = match &self.client_secret {
             Some(secret) => CoreIdTokenVerifier::new_confidential_client(
                 self.client_id.clone(),
@@ -43,11 +34,7 @@ impl OidcClient {
                 self.issuer.clone(),
                 keys,
             ),
-            None => CoreIdTokenVerifier::new_public_client(
-                self.client_id.clone(),
-                self.issuer.clone(),
-                keys,
-            ),
+            None => CoreIdTokenVerifier::new_public_client(self.client_id.clone(), self.issuer.clone(), keys),
         };
         let skew = chrono::TimeDelta::seconds(CLOCK_SKEW.as_secs() as i64);
         let max_age = chrono::TimeDelta::seconds(ID_TOKEN_MAX_AGE.as_secs() as i64);
@@ -77,13 +64,9 @@ impl OidcClient {
         if recently {
             return Ok(());
         }
-        let set = CoreJsonWebKeySet::fetch_async(&self.jwks_uri, &self.http)
-            .await
-            .map_err(|e| OidcError::Jwks(chain(&e)))?;
-        *self.keys.write().unwrap_or_else(|e| e.into_inner()) = Keys {
-            set,
-            refreshed: Some(Instant::now()),
-        };
+        let set =
+            CoreJsonWebKeySet::fetch_async(&self.jwks_uri, &self.http).await.map_err(|e| OidcError::Jwks(chain(&e)))?;
+        *self.keys.write().unwrap_or_else(|e| e.into_inner()) = Keys { set, refreshed: Some(Instant::now()) };
         Ok(())
     }
 }
