@@ -67,6 +67,7 @@ pub fn api() -> Api {
         .route("GET", "/api/v1/me/app-passwords", AppPasswordList, "List app passwords", auth::list_app_passwords)
         .route("POST", "/api/v1/me/app-passwords", AppPasswordCreate, "Create an app password (shown once)", auth::create_app_password)
         .route("DELETE", "/api/v1/me/app-passwords/{id}", AppPasswordRevoke, "Revoke an app password", auth::revoke_app_password)
+        .route("POST", "/api/v1/me/password", PasswordChange, "Change one's own password", auth::change_password)
         .route("POST", "/api/v1/me/totp", TotpEnrol, "Start TOTP enrolment", auth::totp_enrol)
         .route("POST", "/api/v1/me/totp/confirm", TotpConfirm, "Confirm TOTP enrolment; returns recovery codes", auth::totp_confirm)
         .route("GET", "/api/v1/directory/search", DirectorySearch, "Search people the caller may discover", directory::search)

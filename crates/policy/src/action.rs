@@ -24,6 +24,7 @@ pub enum Action {
     TotpEnrol,
     TotpConfirm,
     RecoveryCodesRenew,
+    PasswordChange,
     // People.
     DirectorySearch,
     PrincipalView,
@@ -86,7 +87,7 @@ impl Action {
         match self {
             HealthRead | ApiDescribe | SignIn => ActionClass::Public,
             SessionRead | SignOut | SignOutEverywhere | AppPasswordCreate | AppPasswordList | AppPasswordRevoke
-            | TotpEnrol | TotpConfirm | RecoveryCodesRenew => ActionClass::OwnAccount,
+            | TotpEnrol | TotpConfirm | RecoveryCodesRenew | PasswordChange => ActionClass::OwnAccount,
             DirectorySearch | PrincipalView => ActionClass::Discover,
             TenantView | PrincipalList | PrincipalCreate | PrincipalUpdate | PrincipalDelete | OrgUnitManage
             | GroupManage | SegmentManage | BarrierManage | ClassificationManage | FederationConsent
@@ -119,6 +120,7 @@ impl Action {
             TotpEnrol => "mfa.totp_enrol",
             TotpConfirm => "mfa.totp_confirm",
             RecoveryCodesRenew => "mfa.recovery_renew",
+            PasswordChange => "auth.password_change",
             DirectorySearch => "directory.search",
             PrincipalView => "directory.view",
             TenantView => "tenant.view",

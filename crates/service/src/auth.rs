@@ -460,6 +460,49 @@ impl App {
         Ok((s, codes))
     }
 
+    /// The caller changes their own password: the current one is checked,
+    /// the new one must pass the policy, and every other session ends.
+    pub async fn change_password(&self, ctx: &Ctx, current: &str, new: &str) -> Result<NewSession> {
+        let permit = self.gate(ctx, &Resource::Own).await?;
+        let me = Self::me(ctx)?.clone();
+        let (cred, body) = self.credential(&me.id).await?.ok_or(ServiceError::NotFound)?;
+        let ok = match cred.password_hash.clone() {
+            Some(h) => {
+                let cur = current.to_string();
+                tokio::task::spawn_blocking(move || password::verify(&cur, &h)).await.unwrap_or(false)
+            }
+            None => false,
+        };
+        if !ok {
+            let d = self.draft(
+                ctx,
+                &me.tenant,
+                format!("principal:{}", me.login),
+                Outcome::Deny,
+                Some("wrong current password".into()),
+            );
+            self.commit(Batch::new().audit(d)).await?;
+            return Err(ServiceError::Unauthenticated("The current password is wrong.".into()));
+        }
+        password::check_policy(new).map_err(|e| ServiceError::invalid(e.to_string()))?;
+        let pw = new.to_string();
+        let hash = tokio::task::spawn_blocking(move || password::hash(&pw))
+            .await
+            .map_err(|e| ServiceError::Internal(e.to_string()))?
+            .map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let updated = Credential { password_hash: Some(hash), ..cred };
+        let batch = Batch::new()
+            .op(Op::Swap {
+                object: object(kinds::CREDENTIAL, &me.id, &me.tenant, Some(&me.id), &updated),
+                expected: body,
+            })
+            .op(Op::DeleteOwned { kind: kinds::SESSION.into(), owner: me.id.clone() })
+            .audit(self.allowed(ctx, &permit, &me.tenant));
+        let (batch, s) = self.new_session_batch(ctx, batch, &me, ctx.actor.mfa, "password-change", None);
+        self.commit(batch).await?;
+        Ok(s)
+    }
+
     /// Sets a principal's password (admin tools, demo seeding, import).
     pub(crate) async fn password_op(&self, p: &Principal, pw: &str) -> Result<Op> {
         password::check_policy(pw).map_err(|e| ServiceError::invalid(e.to_string()))?;

@@ -303,10 +303,12 @@ impl App {
     /// The operator creates a tenant's first administrator, and nothing else.
     pub async fn bootstrap_admin(&self, ctx: &Ctx, tenant: &str, inp: &PrincipalInput) -> Result<Principal> {
         let snap = self.snapshot();
+        // The gate first: whether the tenant exists is the operator's to
+        // know, not anyone else's (rule 1).
+        let permit = self.gate_in(&snap, ctx, &Resource::Tenant(tenant)).await?;
         if !snap.dir.tenants.contains_key(tenant) {
             return Err(ServiceError::NotFound);
         }
-        let permit = self.gate_in(&snap, ctx, &Resource::Tenant(tenant)).await?;
         let mut inp = inp.clone();
         inp.roles = vec![Role::TenantAdmin];
         let p = Self::build_principal(&snap.dir, &snap.dir.tenants[tenant], new_id(), &inp)?;

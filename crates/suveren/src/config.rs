@@ -55,6 +55,9 @@ pub struct Config {
     pub settings: suveren_service::Settings,
 }
 
+/// `SUVEREN_*` variables read by the CLI itself, not server configuration.
+const CLI_ONLY: &[&str] = &["CONFIG", "PASSWORD", "TOKEN", "SERVER", "TOTP", "LOGIN", "NEW_PASSWORD"];
+
 /// Flags given on the command line (they win).
 #[derive(Debug, Default, Clone)]
 pub struct Overrides {
@@ -99,7 +102,7 @@ pub fn merged(
         let Some(rest) = k.strip_prefix("SUVEREN_") else {
             continue;
         };
-        if rest == "CONFIG" || rest == "PASSWORD" || rest == "TOKEN" || rest == "SERVER" || rest == "TOTP" {
+        if CLI_ONLY.contains(&rest) {
             continue; // CLI inputs, not server configuration
         }
         let path: Vec<String> = rest.split("__").map(|p| p.to_lowercase()).collect();

@@ -124,6 +124,27 @@ pub async fn totp_enrol(State(s): State<AppState>, Caller(ctx): Caller) -> ApiRe
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct PasswordBody {
+    current: String,
+    new: String,
+}
+
+/// `POST /api/v1/me/password`: change one's own password; other sessions end
+/// and this one is rotated.
+pub async fn change_password(
+    State(s): State<AppState>,
+    Caller(ctx): Caller,
+    Body(b): Body<PasswordBody>,
+) -> ApiResult<Response> {
+    if b.current.len() > 1024 || b.new.len() > 1024 {
+        return Err(crate::error::ApiError::bad_request("The password is too long."));
+    }
+    let ns = s.app.change_password(&ctx, &b.current, &b.new).await?;
+    Ok(with_session(&s, &ns, json!({"session": view(&ns.principal, ns.mfa)})))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CodeBody {
     code: String,
 }
