@@ -4,8 +4,8 @@
 use std::net::{IpAddr, SocketAddr};
 
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
-use axum::http::request::Parts;
 use axum::http::header;
+use axum::http::request::Parts;
 use base64::Engine;
 use serde::de::DeserializeOwned;
 use suveren_audit::Outcome;
@@ -95,7 +95,13 @@ impl FromRequestParts<AppState> for Caller {
                             .principal_by_login(&login.trim().to_lowercase())
                             .map(|p| p.tenant.clone())
                             .unwrap_or_else(|| suveren_domain::OPERATOR_REALM.into());
-                        let d = state.app.draft(&failed, &chain, format!("account:{}", login.trim().to_lowercase()), Outcome::Deny, Some("wrong app password".into()));
+                        let d = state.app.draft(
+                            &failed,
+                            &chain,
+                            format!("account:{}", login.trim().to_lowercase()),
+                            Outcome::Deny,
+                            Some("wrong app password".into()),
+                        );
                         state.app.commit(suveren_store::Batch::new().audit(d)).await?;
                         return Err(ApiError::unauthenticated("Wrong login or app password."));
                     }
@@ -126,7 +132,9 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
                 "Unsupported media type",
                 "Send the body as application/json.",
             )),
-            Err(J::JsonSyntaxError(e)) => Err(ApiError::bad_request(format!("The body is not valid JSON: {}", e.body_text()))),
+            Err(J::JsonSyntaxError(e)) => {
+                Err(ApiError::bad_request(format!("The body is not valid JSON: {}", e.body_text())))
+            }
             Err(J::JsonDataError(e)) => Err(ApiError::new(
                 axum::http::StatusCode::UNPROCESSABLE_ENTITY,
                 "/problems/invalid",
@@ -160,9 +168,11 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
 }
 
 fn serde_urlencoded_compat<T: DeserializeOwned>(q: &str) -> Result<T, ApiError> {
-    axum::extract::Query::<T>::try_from_uri(&format!("/?{q}").parse().map_err(|_| ApiError::bad_request("Bad query string."))?)
-        .map(|axum::extract::Query(v)| v)
-        .map_err(|e| ApiError::bad_request(format!("Bad query string: {}", e.body_text())))
+    axum::extract::Query::<T>::try_from_uri(
+        &format!("/?{q}").parse().map_err(|_| ApiError::bad_request("Bad query string."))?,
+    )
+    .map(|axum::extract::Query(v)| v)
+    .map_err(|e| ApiError::bad_request(format!("Bad query string: {}", e.body_text())))
 }
 
 /// A UTF-8 text body (CSV import), size-limited by the route.
@@ -172,11 +182,22 @@ impl<S: Send + Sync> FromRequest<S> for Text {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        // text/csv is not a CORS-safelisted type: a cross-site page cannot
+        // send it without a preflight, which we never grant.
+        let ct = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+        if !ct.trim_start().to_ascii_lowercase().starts_with("text/csv") {
+            return Err(ApiError::new(
+                axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "/problems/unsupported-media-type",
+                "Unsupported media type",
+                "Send the file as text/csv.",
+            ));
+        }
         let bytes = axum::body::Bytes::from_request(req, state)
             .await
             .map_err(|e| too_large_or_bad(e.status(), e.body_text()))?;
-        String::from_utf8(bytes.to_vec())
-            .map(Text)
-            .map_err(|e| ApiError::bad_request(format!("The body is not valid UTF-8 (at byte {}).", e.utf8_error().valid_up_to())))
+        String::from_utf8(bytes.to_vec()).map(Text).map_err(|e| {
+            ApiError::bad_request(format!("The body is not valid UTF-8 (at byte {}).", e.utf8_error().valid_up_to()))
+        })
     }
 }

@@ -59,51 +59,208 @@ pub fn api() -> Api {
         .route("GET", "/metrics", HealthRead, "Prometheus metrics", system::metrics)
         .route("GET", "/api/v1/openapi.json", ApiDescribe, "This document", system::openapi)
         .route("POST", "/api/v1/auth/login", SignIn, "Sign in with password and second factor", auth::login)
-        .route("GET", "/api/v1/auth/oidc/{tenant}/start", SignIn, "Sign in with the municipality's identity provider", auth::oidc_start)
+        .route(
+            "GET",
+            "/api/v1/auth/oidc/{tenant}/start",
+            SignIn,
+            "Sign in with the municipality's identity provider",
+            auth::oidc_start,
+        )
         .route("GET", "/api/v1/auth/oidc/callback", SignIn, "Return from the identity provider", auth::oidc_callback)
         .route("GET", "/api/v1/auth/session", SessionRead, "The signed-in account", auth::session)
         .route("POST", "/api/v1/auth/logout", SignOut, "Sign out", auth::logout)
-        .route("POST", "/api/v1/auth/logout-everywhere", SignOutEverywhere, "End every session of the account", auth::logout_everywhere)
+        .route(
+            "POST",
+            "/api/v1/auth/logout-everywhere",
+            SignOutEverywhere,
+            "End every session of the account",
+            auth::logout_everywhere,
+        )
         .route("GET", "/api/v1/me/app-passwords", AppPasswordList, "List app passwords", auth::list_app_passwords)
-        .route("POST", "/api/v1/me/app-passwords", AppPasswordCreate, "Create an app password (shown once)", auth::create_app_password)
-        .route("DELETE", "/api/v1/me/app-passwords/{id}", AppPasswordRevoke, "Revoke an app password", auth::revoke_app_password)
+        .route(
+            "POST",
+            "/api/v1/me/app-passwords",
+            AppPasswordCreate,
+            "Create an app password (shown once)",
+            auth::create_app_password,
+        )
+        .route(
+            "DELETE",
+            "/api/v1/me/app-passwords/{id}",
+            AppPasswordRevoke,
+            "Revoke an app password",
+            auth::revoke_app_password,
+        )
         .route("POST", "/api/v1/me/password", PasswordChange, "Change one's own password", auth::change_password)
         .route("POST", "/api/v1/me/totp", TotpEnrol, "Start TOTP enrolment", auth::totp_enrol)
-        .route("POST", "/api/v1/me/totp/confirm", TotpConfirm, "Confirm TOTP enrolment; returns recovery codes", auth::totp_confirm)
-        .route("GET", "/api/v1/directory/search", DirectorySearch, "Search people the caller may discover", directory::search)
-        .route("GET", "/api/v1/directory/people/{login}", PrincipalView, "One person, if discoverable", directory::person)
+        .route(
+            "POST",
+            "/api/v1/me/totp/confirm",
+            TotpConfirm,
+            "Confirm TOTP enrolment; returns recovery codes",
+            auth::totp_confirm,
+        )
+        .route(
+            "GET",
+            "/api/v1/directory/search",
+            DirectorySearch,
+            "Search people the caller may discover",
+            directory::search,
+        )
+        .route(
+            "GET",
+            "/api/v1/directory/people/{login}",
+            PrincipalView,
+            "One person, if discoverable",
+            directory::person,
+        )
         .route("GET", "/api/v1/tenants", TenantList, "Tenants with counts (operator)", admin::list_tenants)
         .route("POST", "/api/v1/tenants", TenantCreate, "Create a tenant (operator)", admin::create_tenant)
         .route("GET", "/api/v1/tenants/{tenant}", TenantView, "The tenant (its admins)", admin::tenant_view)
-        .route("PATCH", "/api/v1/tenants/{tenant}", TenantUpdate, "Suspend a tenant or set its quota (operator)", admin::update_tenant)
-        .route("POST", "/api/v1/tenants/{tenant}/bootstrap-admin", TenantBootstrapAdmin, "Create the tenant's first administrator (operator)", admin::bootstrap_admin)
+        .route(
+            "PATCH",
+            "/api/v1/tenants/{tenant}",
+            TenantUpdate,
+            "Suspend a tenant or set its quota (operator)",
+            admin::update_tenant,
+        )
+        .route(
+            "POST",
+            "/api/v1/tenants/{tenant}/bootstrap-admin",
+            TenantBootstrapAdmin,
+            "Create the tenant's first administrator (operator)",
+            admin::bootstrap_admin,
+        )
         .route("GET", "/api/v1/tenants/{tenant}/principals", PrincipalList, "List principals", admin::list_principals)
-        .route("POST", "/api/v1/tenants/{tenant}/principals", PrincipalCreate, "Create a principal", admin::create_principal)
-        .route("PATCH", "/api/v1/tenants/{tenant}/principals/{login}", PrincipalUpdate, "Change a principal", admin::update_principal)
-        .route("DELETE", "/api/v1/tenants/{tenant}/principals/{login}", PrincipalDelete, "Delete a principal", admin::delete_principal)
+        .route(
+            "POST",
+            "/api/v1/tenants/{tenant}/principals",
+            PrincipalCreate,
+            "Create a principal",
+            admin::create_principal,
+        )
+        .route(
+            "PATCH",
+            "/api/v1/tenants/{tenant}/principals/{login}",
+            PrincipalUpdate,
+            "Change a principal",
+            admin::update_principal,
+        )
+        .route(
+            "DELETE",
+            "/api/v1/tenants/{tenant}/principals/{login}",
+            PrincipalDelete,
+            "Delete a principal",
+            admin::delete_principal,
+        )
         .route("GET", "/api/v1/tenants/{tenant}/org-units", OrgUnitManage, "List org units", admin::list_org_units)
-        .route("POST", "/api/v1/tenants/{tenant}/org-units", OrgUnitManage, "Create an org unit path", admin::create_org_unit)
-        .route("DELETE", "/api/v1/tenants/{tenant}/org-units", OrgUnitManage, "Delete an empty org unit (?path=)", admin::delete_org_unit)
+        .route(
+            "POST",
+            "/api/v1/tenants/{tenant}/org-units",
+            OrgUnitManage,
+            "Create an org unit path",
+            admin::create_org_unit,
+        )
+        .route(
+            "DELETE",
+            "/api/v1/tenants/{tenant}/org-units",
+            OrgUnitManage,
+            "Delete an empty org unit (?path=)",
+            admin::delete_org_unit,
+        )
         .route("GET", "/api/v1/tenants/{tenant}/groups", GroupManage, "List groups", admin::list_groups)
         .route("POST", "/api/v1/tenants/{tenant}/groups", GroupManage, "Create a group", admin::create_group)
-        .route("DELETE", "/api/v1/tenants/{tenant}/groups/{name}", GroupManage, "Delete an unused group", admin::delete_group)
+        .route(
+            "DELETE",
+            "/api/v1/tenants/{tenant}/groups/{name}",
+            GroupManage,
+            "Delete an unused group",
+            admin::delete_group,
+        )
         .route("GET", "/api/v1/tenants/{tenant}/segments", SegmentManage, "List segments", admin::list_segments)
         .route("POST", "/api/v1/tenants/{tenant}/segments", SegmentManage, "Create a segment", admin::create_segment)
-        .route("DELETE", "/api/v1/tenants/{tenant}/segments/{name}", SegmentManage, "Delete an unused segment", admin::delete_segment)
+        .route(
+            "DELETE",
+            "/api/v1/tenants/{tenant}/segments/{name}",
+            SegmentManage,
+            "Delete an unused segment",
+            admin::delete_segment,
+        )
         .route("GET", "/api/v1/tenants/{tenant}/barriers", BarrierManage, "List barrier rules", admin::list_barriers)
-        .route("POST", "/api/v1/tenants/{tenant}/barriers", BarrierManage, "Create a barrier rule", admin::create_barrier)
-        .route("DELETE", "/api/v1/tenants/{tenant}/barriers/{id}", BarrierManage, "Delete a barrier rule", admin::delete_barrier)
-        .route("GET", "/api/v1/tenants/{tenant}/classification", ClassificationManage, "The classification scheme", admin::get_scheme)
-        .route("PUT", "/api/v1/tenants/{tenant}/classification", ClassificationManage, "Replace the classification scheme", admin::set_scheme)
-        .route("GET", "/api/v1/tenants/{tenant}/federation", TenantView, "Federation links of the tenant", admin::tenant_links)
-        .route("POST", "/api/v1/tenants/{tenant}/federation/{id}/consent", FederationConsent, "Consent to or withdraw from a link", admin::consent_link)
-        .route_limited("POST", "/api/v1/tenants/{tenant}/import", DirectoryImport, "CSV import of staff and pupils", IMPORT_LIMIT, admin::import)
+        .route(
+            "POST",
+            "/api/v1/tenants/{tenant}/barriers",
+            BarrierManage,
+            "Create a barrier rule",
+            admin::create_barrier,
+        )
+        .route(
+            "DELETE",
+            "/api/v1/tenants/{tenant}/barriers/{id}",
+            BarrierManage,
+            "Delete a barrier rule",
+            admin::delete_barrier,
+        )
+        .route(
+            "GET",
+            "/api/v1/tenants/{tenant}/classification",
+            ClassificationManage,
+            "The classification scheme",
+            admin::get_scheme,
+        )
+        .route(
+            "PUT",
+            "/api/v1/tenants/{tenant}/classification",
+            ClassificationManage,
+            "Replace the classification scheme",
+            admin::set_scheme,
+        )
+        .route(
+            "GET",
+            "/api/v1/tenants/{tenant}/federation",
+            TenantView,
+            "Federation links of the tenant",
+            admin::tenant_links,
+        )
+        .route(
+            "POST",
+            "/api/v1/tenants/{tenant}/federation/{id}/consent",
+            FederationConsent,
+            "Consent to or withdraw from a link",
+            admin::consent_link,
+        )
+        .route_limited(
+            "POST",
+            "/api/v1/tenants/{tenant}/import",
+            DirectoryImport,
+            "CSV import of staff and pupils",
+            IMPORT_LIMIT,
+            admin::import,
+        )
         .body("text/csv")
         .route("GET", "/api/v1/tenants/{tenant}/audit", AuditRead, "Browse the audit log", audit::records)
-        .route("GET", "/api/v1/tenants/{tenant}/audit/export", AuditExport, "Export the audit log as JSON lines", audit::export)
+        .route(
+            "GET",
+            "/api/v1/tenants/{tenant}/audit/export",
+            AuditExport,
+            "Export the audit log as JSON lines",
+            audit::export,
+        )
         .route("GET", "/api/v1/federation", FederationManage, "All federation links (operator)", admin::list_links)
-        .route("POST", "/api/v1/federation", FederationManage, "Propose a federation link (operator)", admin::create_link)
-        .route("DELETE", "/api/v1/federation/{id}", FederationManage, "Remove a federation link (operator)", admin::delete_link)
+        .route(
+            "POST",
+            "/api/v1/federation",
+            FederationManage,
+            "Propose a federation link (operator)",
+            admin::create_link,
+        )
+        .route(
+            "DELETE",
+            "/api/v1/federation/{id}",
+            FederationManage,
+            "Remove a federation link (operator)",
+            admin::delete_link,
+        )
 }
 
 fn panic_answer(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
@@ -128,8 +285,18 @@ async fn problems_only(req: axum::extract::Request, next: axum::middleware::Next
     }
     let mut e = match status {
         StatusCode::NOT_FOUND => ApiError::not_found(),
-        StatusCode::METHOD_NOT_ALLOWED => ApiError::new(status, "/problems/method-not-allowed", "Method not allowed", "This path does not accept that method."),
-        StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(status, "/problems/too-large", "Body too large", "The body is larger than this endpoint accepts."),
+        StatusCode::METHOD_NOT_ALLOWED => ApiError::new(
+            status,
+            "/problems/method-not-allowed",
+            "Method not allowed",
+            "This path does not accept that method.",
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
+            status,
+            "/problems/too-large",
+            "Body too large",
+            "The body is larger than this endpoint accepts.",
+        ),
         s if s.is_server_error() => ApiError::internal(),
         _ => ApiError::bad_request("The request is malformed."),
     };
@@ -162,25 +329,34 @@ fn router_from(app: Arc<App>, opts: HttpOptions, routes: Router<AppState>, specs
         .layer(axum::middleware::from_fn(problems_only))
         .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
         .layer(DefaultBodyLimit::max(JSON_LIMIT))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, REQUEST_TIMEOUT))
         .layer(CatchPanicLayer::custom(panic_answer))
-        .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
         .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
         .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
         .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
-        .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'")))
-        .layer(
-            TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
-                let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
-                tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.uri().path())
-            }),
-        )
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
+        ))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
+            let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+            tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.uri().path())
+        }))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
         .with_state(state)
 }
 
 /// Serves until `shutdown` resolves, then drains in-flight requests.
-pub async fn serve(listener: tokio::net::TcpListener, router: Router, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown)
         .await

@@ -35,7 +35,9 @@ impl Metrics {
     pub fn new() -> Self {
         let mut registry = Registry::with_prefix("suveren");
         let requests = Family::<RequestLabels, Counter>::default();
-        let latency = Family::<RouteLabels, Histogram>::new_with_constructor(|| Histogram::new(exponential_buckets(0.0005, 2.0, 16)));
+        let latency = Family::<RouteLabels, Histogram>::new_with_constructor(|| {
+            Histogram::new(exponential_buckets(0.0005, 2.0, 16))
+        });
         registry.register("http_requests", "HTTP requests by route and status", requests.clone());
         registry.register("http_request_duration_seconds", "HTTP request latency by route", latency.clone());
         Metrics { registry, requests, latency }
@@ -51,7 +53,8 @@ impl Default for Metrics {
 pub async fn track(State(s): State<AppState>, req: Request, next: Next) -> Response {
     // The route template, never the raw path: bounded label cardinality and
     // no personal data (logins appear in paths) in metrics.
-    let route = req.extensions().get::<MatchedPath>().map(|m| m.as_str().to_string()).unwrap_or_else(|| "unmatched".into());
+    let route =
+        req.extensions().get::<MatchedPath>().map(|m| m.as_str().to_string()).unwrap_or_else(|| "unmatched".into());
     let method = req.method().to_string();
     let start = Instant::now();
     let res = next.run(req).await;

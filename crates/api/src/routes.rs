@@ -51,7 +51,14 @@ impl Api {
     }
 
     /// Registers `METHOD path` performing `action`.
-    pub fn route<H, T>(mut self, method: &'static str, path: &'static str, action: Action, summary: &'static str, handler: H) -> Self
+    pub fn route<H, T>(
+        mut self,
+        method: &'static str,
+        path: &'static str,
+        action: Action,
+        summary: &'static str,
+        handler: H,
+    ) -> Self
     where
         H: Handler<T, AppState>,
         T: 'static,
@@ -66,7 +73,15 @@ impl Api {
     }
 
     /// Like [`Api::route`] with a body limit other than the default 1 MiB.
-    pub fn route_limited<H, T>(mut self, method: &'static str, path: &'static str, action: Action, summary: &'static str, limit: usize, handler: H) -> Self
+    pub fn route_limited<H, T>(
+        mut self,
+        method: &'static str,
+        path: &'static str,
+        action: Action,
+        summary: &'static str,
+        limit: usize,
+        handler: H,
+    ) -> Self
     where
         H: Handler<T, AppState>,
         T: 'static,

@@ -279,18 +279,22 @@ impl App {
             let _ = tokio::task::spawn_blocking(move || password::verify_dummy(&pw)).await;
             return Ok(None);
         };
-        let Some(id) = app_password::id_of(pw) else {
-            return Ok(None);
+        // Every way of failing costs one Argon2 run, so timing tells nothing
+        // about which accounts or app password ids exist.
+        let found = match (app_password::id_of(pw), app_password::canonical(pw)) {
+            (Some(id), Some(canon)) => self.store.get(kinds::APP_PASSWORD, &id).await?.map(|obj| (id, canon, obj)),
+            _ => None,
         };
-        let Some(canon) = app_password::canonical(pw) else {
+        let Some((id, canon, obj)) = found else {
+            let pw = pw.to_string();
+            let _ = tokio::task::spawn_blocking(move || password::verify_dummy(&pw)).await;
             return Ok(None);
         };
         let pw = canon.as_str();
-        let Some(obj) = self.store.get(kinds::APP_PASSWORD, &id).await? else {
-            return Ok(None);
-        };
         let rec: AppPassword = obj.decode()?;
         if rec.principal != p.id || p.disabled {
+            let pw = pw.to_string();
+            let _ = tokio::task::spawn_blocking(move || password::verify_dummy(&pw)).await;
             return Ok(None);
         }
         let now = Instant::now();
@@ -526,9 +530,27 @@ impl App {
     /// `GET /api/v1/auth/oidc/{tenant}/start`: where to send the browser.
     pub async fn oidc_start(&self, tenant: &str) -> Result<String> {
         let client = self.oidc_client(tenant).await?;
+        // Anyone may start a sign-in: sweep abandoned ones and bound the rest.
+        let pending_all = self.store.list(kinds::OIDC_PENDING, Some(tenant)).await?;
+        let now = now_unix() as u64;
+        let mut batch = Batch::new();
+        let mut live = 0;
+        for o in &pending_all {
+            match o.decode::<suveren_identity::oidc::PendingLogin>() {
+                Ok(p) if now <= p.created_unix + 600 => live += 1,
+                _ => batch = batch.op(Op::delete(kinds::OIDC_PENDING, &o.key)),
+            }
+        }
+        if live >= 10_000 {
+            self.store.commit(batch).await?;
+            return Err(ServiceError::Unavailable(
+                "Too many sign-ins are in progress; try again in a few minutes.".into(),
+            ));
+        }
         let (url, pending) = client.begin(&[]);
         let key = pending.state.clone();
-        self.store.commit(Batch::new().op(Op::insert(kinds::OIDC_PENDING, &key, tenant, None, &pending))).await?;
+        batch = batch.op(Op::insert(kinds::OIDC_PENDING, &key, tenant, None, &pending));
+        self.store.commit(batch).await?;
         Ok(url.to_string())
     }
 

@@ -371,8 +371,9 @@ impl App {
         let mut new = Self::build_principal(&snap.dir, t, old.id.clone(), &inp)?;
         new.disabled = patch.disabled.unwrap_or(old.disabled);
         let mut ops = vec![Op::put(kinds::PRINCIPAL, &new.id, tenant, None, &new)];
-        // Privilege change or disabling: every session starts over.
-        if new.roles != old.roles || new.disabled {
+        // Privilege change, disabling or a password reset: every session
+        // starts over.
+        if new.roles != old.roles || new.disabled || patch.password.is_some() {
             ops.push(Op::DeleteOwned { kind: kinds::SESSION.into(), owner: new.id.clone() });
         }
         if let Some(pw) = &patch.password {

@@ -169,7 +169,13 @@ impl App {
                 .and_then(|l| dir.principal_by_login(&l).cloned());
             if let Some(e) = &existing {
                 if e.tenant != tenant {
-                    report.errors.push(RowError { line, message: "this login belongs to another organisation".into() });
+                    // Reported as for a login nobody has: whether another
+                    // organisation uses it is not this tenant's to learn (rule 1).
+                    let message = match Self::build_principal(&dir, &t, new_id(), &inp) {
+                        Err(err) => err.to_string(),
+                        Ok(_) => "this login cannot be used here".into(),
+                    };
+                    report.errors.push(RowError { line, message });
                     continue;
                 }
             }

@@ -21,14 +21,23 @@ pub struct Page {
 }
 
 /// `GET /api/v1/tenants/{tenant}/audit?after=SEQ&limit=N`.
-pub async fn records(State(s): State<AppState>, Caller(ctx): Caller, Path(t): Path<String>, Query(p): Query<Page>) -> ApiResult<Json<serde_json::Value>> {
+pub async fn records(
+    State(s): State<AppState>,
+    Caller(ctx): Caller,
+    Path(t): Path<String>,
+    Query(p): Query<Page>,
+) -> ApiResult<Json<serde_json::Value>> {
     let recs = s.app.audit_records(&ctx, &t, p.after, p.limit.unwrap_or(100)).await?;
     Ok(Json(json!({"records": recs})))
 }
 
 /// `GET /api/v1/tenants/{tenant}/audit/export`: JSON lines that
 /// `suveren audit verify` checks offline.
-pub async fn export(State(s): State<AppState>, Caller(ctx): Caller, Path(t): Path<String>) -> ApiResult<impl IntoResponse> {
+pub async fn export(
+    State(s): State<AppState>,
+    Caller(ctx): Caller,
+    Path(t): Path<String>,
+) -> ApiResult<impl IntoResponse> {
     let body = s.app.audit_export(&ctx, &t).await?;
     Ok((
         [

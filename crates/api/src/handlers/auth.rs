@@ -99,7 +99,11 @@ pub struct LabelBody {
 }
 
 /// `POST /api/v1/me/app-passwords`: the password is shown once.
-pub async fn create_app_password(State(s): State<AppState>, Caller(ctx): Caller, Body(b): Body<LabelBody>) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
+pub async fn create_app_password(
+    State(s): State<AppState>,
+    Caller(ctx): Caller,
+    Body(b): Body<LabelBody>,
+) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
     let (info, pw) = s.app.create_app_password(&ctx, &b.label).await?;
     Ok((StatusCode::CREATED, Json(json!({"password": pw, "app_password": info}))))
 }
@@ -110,7 +114,11 @@ pub async fn list_app_passwords(State(s): State<AppState>, Caller(ctx): Caller) 
 }
 
 /// `DELETE /api/v1/me/app-passwords/{id}`.
-pub async fn revoke_app_password(State(s): State<AppState>, Caller(ctx): Caller, Path(id): Path<String>) -> ApiResult<StatusCode> {
+pub async fn revoke_app_password(
+    State(s): State<AppState>,
+    Caller(ctx): Caller,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
     s.app.revoke_app_password(&ctx, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -151,14 +159,22 @@ pub struct CodeBody {
 
 /// `POST /api/v1/me/totp/confirm`: finishes enrolment, rotates the session
 /// and shows the recovery codes once.
-pub async fn totp_confirm(State(s): State<AppState>, Caller(ctx): Caller, Body(b): Body<CodeBody>) -> ApiResult<Response> {
+pub async fn totp_confirm(
+    State(s): State<AppState>,
+    Caller(ctx): Caller,
+    Body(b): Body<CodeBody>,
+) -> ApiResult<Response> {
     let (ns, codes) = s.app.totp_confirm(&ctx, &b.code).await?;
     Ok(with_session(&s, &ns, json!({"recovery_codes": codes, "session": view(&ns.principal, true)})))
 }
 
 /// `GET /api/v1/auth/oidc/{tenant}/start`: redirects to the municipality's
 /// identity provider.
-pub async fn oidc_start(State(s): State<AppState>, Caller(_ctx): Caller, Path(tenant): Path<String>) -> ApiResult<Redirect> {
+pub async fn oidc_start(
+    State(s): State<AppState>,
+    Caller(_ctx): Caller,
+    Path(tenant): Path<String>,
+) -> ApiResult<Redirect> {
     Ok(Redirect::to(&s.app.oidc_start(&tenant).await?))
 }
 
@@ -172,7 +188,12 @@ pub struct CallbackQuery {
 
 /// `GET /api/v1/auth/oidc/callback`: the provider sends the browser back
 /// here; on success the session cookie is set and the browser goes to `/`.
-pub async fn oidc_callback(State(s): State<AppState>, Caller(ctx): Caller, headers: HeaderMap, Query(q): Query<CallbackQuery>) -> ApiResult<Response> {
+pub async fn oidc_callback(
+    State(s): State<AppState>,
+    Caller(ctx): Caller,
+    headers: HeaderMap,
+    Query(q): Query<CallbackQuery>,
+) -> ApiResult<Response> {
     if let Some(e) = q.error {
         return Err(crate::error::ApiError::unauthenticated(format!(
             "The identity provider refused the sign-in: {e} {}",
@@ -183,7 +204,8 @@ pub async fn oidc_callback(State(s): State<AppState>, Caller(ctx): Caller, heade
         return Err(crate::error::ApiError::bad_request("The callback needs `code` and `state`."));
     };
     let ns = s.app.oidc_callback(&ctx, &code, &state).await?;
-    let wants_json = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("application/json"));
+    let wants_json =
+        headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("application/json"));
     if wants_json {
         return Ok(with_session(&s, &ns, json!({"session": view(&ns.principal, ns.mfa)})));
     }
