@@ -96,6 +96,16 @@ async fn broken_bodies_are_refused_and_change_nothing() {
         .send(raw(&anna, Method::POST, groups, Some("application/x-www-form-urlencoded"), b"name=form".to_vec()))
         .await;
     refused(&r, &[415], "a form to a JSON route");
+    let r = anna
+        .send(raw(
+            &anna,
+            Method::POST,
+            "/api/v1/tenants/nordvik/import",
+            Some("text/plain"),
+            b"login,name,kind\nplain.csv,Plain Csv,employee\n".to_vec(),
+        ))
+        .await;
+    refused(&r, &[415], "CSV import as text/plain, which a cross-site form could send");
 
     // Control characters in names are refused; nothing half-created.
     let r = anna
