@@ -364,3 +364,33 @@ pub async fn serve(
 
 /// How long a request may take before it is cut off.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `GET /boom`: a handler that panics, to prove the guard.
+    async fn boom(_c: extract::Caller) -> &'static str {
+        panic!("handler bug")
+    }
+
+    #[tokio::test]
+    async fn a_panicking_handler_becomes_a_500_problem_and_the_server_lives_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let app = App::open_embedded(dir.path(), Default::default()).await.unwrap();
+        let (routes, specs) = api().route("GET", "/boom", Action::HealthRead, "panics", boom).into_parts();
+        let router = router_from(app, HttpOptions::default(), routes, &specs);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(serve(listener, router, std::future::pending()));
+        let c = reqwest::Client::new();
+        let r = c.get(format!("http://{addr}/boom")).send().await.unwrap();
+        assert_eq!(r.status(), 500);
+        assert_eq!(r.headers()["content-type"], "application/problem+json");
+        assert!(r.headers().contains_key("x-request-id"), "the answer names the log line");
+        let body: serde_json::Value = r.json().await.unwrap();
+        assert!(body["detail"].as_str().unwrap().contains("x-request-id"));
+        let ok = c.get(format!("http://{addr}/healthz")).send().await.unwrap();
+        assert_eq!(ok.status(), 200);
+    }
+}
