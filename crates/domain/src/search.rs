@@ -28,9 +28,16 @@ pub struct SearchIndex {
     tokens: Vec<(String, Vec<Posting>)>,
     /// Per first character, the range of `tokens` starting with it.
     by_first: HashMap<char, (usize, usize)>,
+    /// Whole logins and e-mail addresses, folded and sorted, for queries
+    /// that contain `@`.
+    addresses: Vec<(String, u32, u8)>,
     ids: Vec<String>,
-    tenants: Vec<String>,
-    names: Vec<String>,
+    tenant_names: Vec<String>,
+    /// Per principal, its tenant as an index into `tenant_names`.
+    tenants: Vec<u16>,
+    /// Per principal, its position in name order: ties in score are broken
+    /// by name without comparing strings at query time.
+    name_rank: Vec<u32>,
 }
 
 fn tokens_of(s: &str) -> impl Iterator<Item = String> + '_ {
@@ -40,6 +47,13 @@ fn tokens_of(s: &str) -> impl Iterator<Item = String> + '_ {
         .map(str::to_string)
         .collect::<Vec<_>>()
         .into_iter()
+}
+
+/// The part of an address before `@`. Domains are left out of the token
+/// index: every login of a tenant shares them, so they would match everyone
+/// and rank no one.
+fn local_part(s: &str) -> &str {
+    s.split('@').next().unwrap_or(s)
 }
 
 /// Optimal string alignment distance, cut off early above `max`.
@@ -87,24 +101,46 @@ impl SearchIndex {
         ids.sort();
         let mut map: HashMap<String, Vec<Posting>> = HashMap::new();
         let mut idx = SearchIndex::default();
+        let mut tenant_ix: HashMap<&str, u16> = HashMap::new();
+        let mut names: Vec<(String, u32)> = Vec::with_capacity(ids.len());
         for (i, id) in ids.iter().enumerate() {
             let p = &dir.principals[*id];
+            let i = i as u32;
             idx.ids.push(p.id.clone());
-            idx.tenants.push(p.tenant.clone());
-            idx.names.push(fold(&p.name));
+            let next = tenant_ix.len() as u16;
+            let t = *tenant_ix.entry(p.tenant.as_str()).or_insert_with(|| {
+                idx.tenant_names.push(p.tenant.clone());
+                next
+            });
+            idx.tenants.push(t);
+            names.push((fold(&p.name), i));
+            idx.addresses.push((fold(&p.login), i, 4));
+            if let Some(e) = p.email.as_deref().filter(|e| *e != p.login) {
+                idx.addresses.push((fold(e), i, 2));
+            }
             let unit = p.org_unit.as_deref().map(|u| dir.unit_path(u)).unwrap_or_default();
-            let fields: [(&str, u8); 4] =
-                [(&p.login, 4), (&p.name, 3), (p.email.as_deref().unwrap_or(""), 2), (&unit, 1)];
+            let fields: [(&str, u8); 4] = [
+                (local_part(&p.login), 4),
+                (&p.name, 3),
+                (local_part(p.email.as_deref().unwrap_or("")), 2),
+                (&unit, 1),
+            ];
             for (text, weight) in fields {
                 for t in tokens_of(text) {
                     let list = map.entry(t).or_default();
                     match list.last_mut() {
-                        Some(last) if last.principal == i as u32 => last.weight = last.weight.max(weight),
-                        _ => list.push(Posting { principal: i as u32, weight }),
+                        Some(last) if last.principal == i => last.weight = last.weight.max(weight),
+                        _ => list.push(Posting { principal: i, weight }),
                     }
                 }
             }
         }
+        names.sort();
+        idx.name_rank = vec![0; names.len()];
+        for (rank, (_, i)) in names.iter().enumerate() {
+            idx.name_rank[*i as usize] = rank as u32;
+        }
+        idx.addresses.sort();
         let mut tokens: Vec<(String, Vec<Posting>)> = map.into_iter().collect();
         tokens.sort_by(|a, b| a.0.cmp(&b.0));
         for (i, (t, _)) in tokens.iter().enumerate() {
@@ -124,26 +160,73 @@ impl SearchIndex {
         self.ids.is_empty()
     }
 
+    /// All ranked candidates; see [`SearchIndex::ranked`].
+    pub fn candidates(&self, query: &str, tenants: &[&str]) -> Vec<&str> {
+        self.ranked(query, tenants).collect()
+    }
+
     /// Ranked candidate principal ids for `query`, best first, restricted to
     /// principals of the given tenants (a cheap pre-filter; the policy engine
     /// still decides each one). Every term must match: exactly, as a prefix
-    /// of a token, or within a small edit distance.
-    pub fn candidates(&self, query: &str, tenants: &[&str]) -> Vec<&str> {
+    /// of a token, or within a small edit distance. A query with `@` matches
+    /// whole logins and e-mail addresses by prefix.
+    ///
+    /// Lazy: candidates come out of a heap one at a time, so a caller that
+    /// needs one page pays for scoring and a page's worth of pops, not for
+    /// sorting every match.
+    pub fn ranked<'a>(&'a self, query: &str, tenants: &[&str]) -> impl Iterator<Item = &'a str> + 'a {
+        let allowed: Vec<u16> = self
+            .tenant_names
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| tenants.contains(&t.as_str()))
+            .map(|(i, _)| i as u16)
+            .collect();
+        let scored =
+            if query.contains('@') { self.score_address(query, &allowed) } else { self.score_terms(query, &allowed) };
+        let mut heap: std::collections::BinaryHeap<(u32, std::cmp::Reverse<u32>, u32)> =
+            scored.into_iter().map(|(i, score)| (score, std::cmp::Reverse(self.name_rank[i as usize]), i)).collect();
+        std::iter::from_fn(move || heap.pop().map(|(_, _, i)| self.ids[i as usize].as_str()))
+    }
+
+    fn score_address(&self, query: &str, allowed: &[u16]) -> Vec<(u32, u32)> {
+        let q = fold(query.trim());
+        let start = self.addresses.partition_point(|(a, _, _)| a.as_str() < q.as_str());
+        let mut best: HashMap<u32, u32> = HashMap::new();
+        for (a, i, w) in self.addresses[start..].iter().take_while(|(a, _, _)| a.starts_with(q.as_str())) {
+            if allowed.contains(&self.tenants[*i as usize]) {
+                let s = if *a == q { 100 } else { 60 } * u32::from(*w);
+                let e = best.entry(*i).or_insert(0);
+                *e = (*e).max(s);
+            }
+        }
+        best.into_iter().collect()
+    }
+
+    fn score_terms(&self, query: &str, allowed: &[u16]) -> Vec<(u32, u32)> {
         let terms: Vec<String> = tokens_of(query).take(MAX_TERMS).collect();
         if terms.is_empty() {
             return Vec::new();
         }
-        let mut scores: Option<HashMap<u32, u32>> = None;
-        for term in &terms {
-            let mut best: HashMap<u32, u32> = HashMap::new();
+        let n = self.ids.len();
+        // Dense arrays instead of hash maps: one pass per posting list.
+        let mut total = vec![0u32; n];
+        let mut matched = vec![0u8; n];
+        let mut term_best = vec![0u32; n];
+        let mut touched: Vec<u32> = Vec::new();
+        for (ti, term) in terms.iter().enumerate() {
             let mut add = |postings: &[Posting], base: u32| {
                 for p in postings {
-                    if !tenants.contains(&self.tenants[p.principal as usize].as_str()) {
+                    let i = p.principal as usize;
+                    // Only principals that matched every earlier term count.
+                    if matched[i] as usize != ti || !allowed.contains(&self.tenants[i]) {
                         continue;
                     }
                     let s = base * u32::from(p.weight);
-                    let e = best.entry(p.principal).or_insert(0);
-                    *e = (*e).max(s);
+                    if term_best[i] == 0 {
+                        touched.push(p.principal);
+                    }
+                    term_best[i] = term_best[i].max(s);
                 }
             };
             // Exact and prefix matches: one contiguous range of the sorted tokens.
@@ -157,11 +240,13 @@ impl SearchIndex {
             if max > 0 {
                 let tc: Vec<char> = term.chars().collect();
                 if let Some(&(lo, hi)) = tc.first().and_then(|c| self.by_first.get(c)) {
+                    let mut kc: Vec<char> = Vec::new();
                     for (t, postings) in &self.tokens[lo..hi] {
                         if t.starts_with(term.as_str()) {
                             continue;
                         }
-                        let kc: Vec<char> = t.chars().collect();
+                        kc.clear();
+                        kc.extend(t.chars());
                         let whole = osa(&tc, &kc, max);
                         let cut = if kc.len() > tc.len() { osa(&tc, &kc[..tc.len()], max) } else { max + 1 };
                         let d = whole.min(cut);
@@ -171,16 +256,16 @@ impl SearchIndex {
                     }
                 }
             }
-            scores = Some(match scores {
-                None => best,
-                Some(prev) => prev.into_iter().filter_map(|(k, v)| best.get(&k).map(|b| (k, v + b))).collect(),
-            });
+            for &i in &touched {
+                let i = i as usize;
+                total[i] += term_best[i];
+                matched[i] += 1;
+                term_best[i] = 0;
+            }
+            touched.clear();
         }
-        let mut ranked: Vec<(u32, u32)> = scores.unwrap_or_default().into_iter().collect();
-        ranked.sort_by(|a, b| {
-            b.1.cmp(&a.1).then_with(|| self.names[a.0 as usize].cmp(&self.names[b.0 as usize])).then(a.0.cmp(&b.0))
-        });
-        ranked.into_iter().map(|(i, _)| self.ids[i as usize].as_str()).collect()
+        let want = terms.len() as u8;
+        (0..n as u32).filter(|&i| matched[i as usize] == want).map(|i| (i, total[i as usize])).collect()
     }
 }
 
@@ -231,6 +316,10 @@ mod tests {
         assert_eq!(idx.candidates("sirj saks", &t), vec!["1"]);
         assert!(idx.candidates("zzzz", &t).is_empty());
         assert!(idx.candidates("erik", &["nordvik"]).is_empty(), "tenant pre-filter");
+        assert!(idx.candidates("nordvik", &t).is_empty(), "domains are not words of a name");
+        assert_eq!(idx.candidates("erik.ansatt@sorvik.test", &t), vec!["4"], "a whole address");
+        assert_eq!(idx.candidates("ERIK.ANSATT@sor", &t), vec!["4"], "an address prefix");
+        assert_eq!(idx.candidates("lars.laerer", &t), vec!["2"], "a login without its domain");
     }
 
     #[test]

@@ -132,6 +132,9 @@ impl App {
             None | Some("") => 0,
             Some(c) => c.parse().map_err(|_| invalid("The cursor is not valid; start from the first page."))?,
         };
+        if skip > 10_000 {
+            return Err(invalid("Refine the search: results beyond the first 10,000 are not paged through."));
+        }
         let limit = limit.clamp(1, MAX_PAGE);
         let snap = self.snapshot();
         self.gate_in(&snap, ctx, &Resource::Directory).await?;
@@ -149,8 +152,7 @@ impl App {
         let now = now_unix();
         let mut visible = snap
             .index
-            .candidates(q, &tenants)
-            .into_iter()
+            .ranked(q, &tenants)
             .filter_map(|id| snap.dir.principals.get(id))
             .filter(|p| !p.disabled)
             .filter(|p| {
