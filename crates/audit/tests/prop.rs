@@ -267,7 +267,9 @@ proptest! {
         // still fully chained and the final checkpoint still covers them all.
         let intermediate: Vec<usize> =
             (1..f.lines.len() - 1).filter(|&j| !f.is_record[j]).collect();
-        prop_assume!(!intermediate.is_empty());
+        if intermediate.is_empty() {
+            return Ok(());
+        }
         let mut lines = f.lines.clone();
         lines.remove(intermediate[i.index(intermediate.len())]);
         let report = verify(&lines, None).unwrap();
