@@ -1,0 +1,192 @@
+//! The on-disk format of an encrypted blob (`SVBLOB1`): header layout, chunk
+//! nonces and AADs, and the arithmetic that finds a chunk on disk.
+//!
+//! ```text
+//! header (100 bytes)
+//!   0   7  magic "SVBLOB1"
+//!   7   1  format version (1)
+//!   8   4  chunk size in plaintext bytes, u32 big-endian (65536)
+//!  12  16  random nonce prefix
+//!  28  72  data key wrapped by the tenant KEK: nonce(24) ‖ ct(32) ‖ tag(16)
+//! chunks, at least one; chunk i starts at 100 + i * (chunk size + 16)
+//!   ciphertext of chunk-size plaintext bytes (fewer only in the last) ‖ tag(16)
+//! ```
+//!
+//! The plaintext length is not stored: it follows from the object size and
+//! is authenticated by the last-chunk flag in every chunk's AAD, which lets
+//! `put` stream a source of unknown length without rewriting the header.
+
+use chacha20poly1305::XNonce;
+
+use crate::error::{Error, Result};
+use crate::keys::WRAPPED_KEY_LEN;
+
+/// Identifies an encrypted blob; the digit is part of the magic so a v2
+/// reader can refuse a future incompatible layout early.
+pub const MAGIC: &[u8; 7] = b"SVBLOB1";
+/// Format version written after the magic.
+pub const VERSION: u8 = 1;
+/// Plaintext bytes per chunk: the unit of memory use and of range reads.
+pub const CHUNK_SIZE: u32 = 64 * 1024;
+/// Poly1305 tag appended to every chunk.
+pub const TAG_LEN: usize = 16;
+/// Random part of every chunk nonce, fresh per blob.
+pub const NONCE_PREFIX_LEN: usize = 16;
+/// Fixed header size, so a reader fetches it with one ranged read.
+pub const HEADER_LEN: usize = MAGIC.len() + 1 + 4 + NONCE_PREFIX_LEN + WRAPPED_KEY_LEN;
+
+/// Chunk sizes a reader accepts from a header: bounds the memory a forged
+/// header can make a reader allocate.
+const MIN_CHUNK: u32 = 1024;
+const MAX_CHUNK: u32 = 1024 * 1024;
+
+const CHUNK_DOMAIN: &[u8] = b"suveren/chunk/v1";
+
+/// The parsed header.
+#[derive(Clone)]
+pub(crate) struct Header {
+    pub chunk_size: u32,
+    pub nonce_prefix: [u8; NONCE_PREFIX_LEN],
+    pub wrapped_key: [u8; WRAPPED_KEY_LEN],
+}
+
+impl Header {
+    pub fn encode(&self) -> [u8; HEADER_LEN] {
+        let mut out = [0u8; HEADER_LEN];
+        out[..7].copy_from_slice(MAGIC);
+        out[7] = VERSION;
+        out[8..12].copy_from_slice(&self.chunk_size.to_be_bytes());
+        out[12..28].copy_from_slice(&self.nonce_prefix);
+        out[28..].copy_from_slice(&self.wrapped_key);
+        out
+    }
+
+    pub fn decode(bytes: &[u8]) -> Result<Header> {
+        if bytes.len() != HEADER_LEN || &bytes[..7] != MAGIC {
+            return Err(Error::Corrupt("not an SVBLOB1 blob"));
+        }
+        if bytes[7] != VERSION {
+            return Err(Error::Corrupt("unsupported format version"));
+        }
+        let chunk_size = u32::from_be_bytes(bytes[8..12].try_into().expect("4 bytes"));
+        if !(MIN_CHUNK..=MAX_CHUNK).contains(&chunk_size) {
+            return Err(Error::Corrupt("chunk size out of range"));
+        }
+        Ok(Header {
+            chunk_size,
+            nonce_prefix: bytes[12..28].try_into().expect("16 bytes"),
+            wrapped_key: bytes[28..].try_into().expect("72 bytes"),
+        })
+    }
+}
+
+/// `prefix ‖ index (u32 BE) ‖ 0000`: unique per chunk of a blob, and the
+/// random prefix keeps it unique across blobs even if a data key repeated.
+pub(crate) fn chunk_nonce(prefix: &[u8; NONCE_PREFIX_LEN], index: u32) -> XNonce {
+    let mut n = [0u8; 24];
+    n[..16].copy_from_slice(prefix);
+    n[16..20].copy_from_slice(&index.to_be_bytes());
+    *XNonce::from_slice(&n)
+}
+
+/// The part of the chunk AAD shared by all chunks of a blob: the whole header
+/// (so no header field can be altered) and the blob key (so chunks cannot be
+/// moved between blobs).
+pub(crate) fn aad_prefix(header: &[u8; HEADER_LEN], blob_key: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(CHUNK_DOMAIN.len() + HEADER_LEN + 4 + blob_key.len() + 5);
+    out.extend_from_slice(CHUNK_DOMAIN);
+    out.extend_from_slice(header);
+    out.extend_from_slice(&(blob_key.len() as u32).to_be_bytes());
+    out.extend_from_slice(blob_key.as_bytes());
+    out
+}
+
+/// Completes the AAD with the chunk index (no reordering) and the last-chunk
+/// flag (no truncation or extension).
+pub(crate) fn chunk_aad(prefix: &[u8], index: u32, last: bool) -> Vec<u8> {
+    let mut out = Vec::with_capacity(prefix.len() + 5);
+    out.extend_from_slice(prefix);
+    out.extend_from_slice(&index.to_be_bytes());
+    out.push(u8::from(last));
+    out
+}
+
+/// Where the chunks of a blob lie, derived from the object size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Layout {
+    pub chunk_size: u64,
+    pub chunks: u64,
+    pub plaintext_len: u64,
+}
+
+impl Layout {
+    pub fn from_object_size(chunk_size: u32, object_size: u64) -> Result<Layout> {
+        let chunk_size = u64::from(chunk_size);
+        let stride = chunk_size + TAG_LEN as u64;
+        let body = object_size
+            .checked_sub(HEADER_LEN as u64)
+            .filter(|b| *b >= TAG_LEN as u64)
+            .ok_or(Error::Corrupt("blob shorter than header and one chunk"))?;
+        let chunks = body.div_ceil(stride);
+        let last_ct = body - (chunks - 1) * stride;
+        if last_ct < TAG_LEN as u64 || chunks > u64::from(u32::MAX) + 1 {
+            return Err(Error::Corrupt("blob size does not match the chunk layout"));
+        }
+        let plaintext_len = (chunks - 1) * chunk_size + last_ct - TAG_LEN as u64;
+        Ok(Layout { chunk_size, chunks, plaintext_len })
+    }
+
+    /// Offset of chunk `i` in the object.
+    pub fn chunk_offset(&self, i: u64) -> u64 {
+        HEADER_LEN as u64 + i * (self.chunk_size + TAG_LEN as u64)
+    }
+
+    /// Plaintext bytes in chunk `i`.
+    pub fn chunk_plain_len(&self, i: u64) -> u64 {
+        if i + 1 == self.chunks {
+            self.plaintext_len - i * self.chunk_size
+        } else {
+            self.chunk_size
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn object_size(pt: u64) -> u64 {
+        let c = u64::from(CHUNK_SIZE);
+        let chunks = if pt == 0 { 1 } else { pt.div_ceil(c) };
+        HEADER_LEN as u64 + pt + chunks * TAG_LEN as u64
+    }
+
+    #[test]
+    fn layout_inverts_sizes() {
+        let c = u64::from(CHUNK_SIZE);
+        for pt in [0, 1, c - 1, c, c + 1, 3 * c, 3 * c + 7] {
+            let l = Layout::from_object_size(CHUNK_SIZE, object_size(pt)).unwrap();
+            assert_eq!(l.plaintext_len, pt, "pt={pt}");
+            let total: u64 = (0..l.chunks).map(|i| l.chunk_plain_len(i)).sum();
+            assert_eq!(total, pt);
+        }
+        assert!(Layout::from_object_size(CHUNK_SIZE, HEADER_LEN as u64 + 15).is_err());
+        // A trailing fragment shorter than a tag cannot be a chunk.
+        assert!(Layout::from_object_size(CHUNK_SIZE, object_size(c) + 5).is_err());
+    }
+
+    #[test]
+    fn header_round_trip_and_refusals() {
+        let h = Header { chunk_size: CHUNK_SIZE, nonce_prefix: [7; 16], wrapped_key: [9; WRAPPED_KEY_LEN] };
+        let bytes = h.encode();
+        assert_eq!(bytes.len(), 100);
+        let back = Header::decode(&bytes).unwrap();
+        assert_eq!(back.encode(), bytes);
+        let mut bad = bytes;
+        bad[7] = 2;
+        assert!(Header::decode(&bad).is_err());
+        let mut bad = bytes;
+        bad[8..12].copy_from_slice(&(64 * 1024 * 1024u32).to_be_bytes());
+        assert!(Header::decode(&bad).is_err());
+    }
+}

@@ -1,0 +1,19 @@
+//! Encrypted, streamed, atomic blob storage for file contents (trust-model
+//! rule 6): a raw [`BlobStore`] (local folder now, S3 later), the key
+//! hierarchy ([`KeyProvider`] → [`TenantKek`] → per-blob data key), and
+//! [`EncryptedBlobs`], which writes the chunked `SVBLOB1` format described in
+//! [`format`].
+
+pub mod blobs;
+mod encrypt;
+pub mod error;
+pub mod format;
+pub mod keys;
+pub mod local;
+pub mod store;
+
+pub use blobs::{BlobInfo, EncryptedBlobs, PlaintextStream};
+pub use error::{Error, Result};
+pub use keys::{KeyProvider, MasterKeyFile, TenantKek};
+pub use local::LocalFolder;
+pub use store::{validate_key, BlobStore, ByteReader};
