@@ -88,6 +88,17 @@ impl From<ServiceError> for ApiError {
             ServiceError::Unavailable(m) => {
                 ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "/problems/unavailable", "Unavailable", m)
             }
+            ServiceError::Drive(c) => {
+                use suveren_store::drive::DriveConflict as C;
+                let (status, kind, title) = match &c {
+                    C::Quota { .. } => (StatusCode::INSUFFICIENT_STORAGE, "/problems/quota", "Drive full"),
+                    C::Precondition(_) => {
+                        (StatusCode::PRECONDITION_FAILED, "/problems/precondition", "Changed since read")
+                    }
+                    _ => (StatusCode::CONFLICT, "/problems/conflict", "Conflict"),
+                };
+                ApiError::new(status, kind, title, c.to_string())
+            }
             ServiceError::Store(e) => {
                 tracing::error!(error = %e, "store error");
                 ApiError::internal()

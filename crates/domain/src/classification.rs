@@ -41,6 +41,31 @@ pub struct Level {
     pub public_links: bool,
     pub mail_outside: MailOutside,
     pub mfa: bool,
+    /// Earlier versions of files kept at this level; `None` takes the
+    /// default for the rank ([`Level::version_keep`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub versions: Option<VersionKeep>,
+}
+
+/// How many earlier versions of a file to keep, and for how long.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VersionKeep {
+    pub count: u32,
+    pub days: u32,
+}
+
+impl Level {
+    /// More sensitive content keeps a longer history (case files must show
+    /// what was changed when), less sensitive content a shorter one.
+    pub fn version_keep(&self) -> VersionKeep {
+        self.versions.unwrap_or(match self.rank {
+            0 => VersionKeep { count: 10, days: 30 },
+            1 => VersionKeep { count: 25, days: 90 },
+            2 => VersionKeep { count: 50, days: 365 },
+            _ => VersionKeep { count: 100, days: 3650 },
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -185,6 +210,7 @@ impl ClassificationScheme {
                 public_links: links,
                 mail_outside: mail,
                 mfa,
+                versions: None,
             })
             .collect();
         Self { preset: preset.into(), levels }

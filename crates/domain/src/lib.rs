@@ -10,5 +10,5 @@ pub mod directory;
 pub mod names;
 pub mod search;
 
-pub use classification::{ClassificationScheme, ExternalSharing, Level, MailOutside};
+pub use classification::{ClassificationScheme, ExternalSharing, Level, MailOutside, VersionKeep};
 pub use directory::*;

@@ -57,6 +57,12 @@ pub enum Action {
     ContentWrite,
     ContentDelete,
     ContentShare,
+    /// Moving or copying content to a lower level, or lowering an item's
+    /// level: only explicitly, by an owner, and always audited.
+    ContentDeclassify,
+    // Anonymous access through a share link.
+    LinkRead,
+    LinkUpload,
 }
 
 /// The rule family an action belongs to.
@@ -69,6 +75,8 @@ pub enum ActionClass {
     Operator,
     Audit,
     Content(ContentOp),
+    /// Anonymous, through a share link: the link is the credential.
+    Link(ContentOp),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -79,6 +87,7 @@ pub enum ContentOp {
     Write,
     Delete,
     Share,
+    Declassify,
 }
 
 impl Action {
@@ -101,6 +110,9 @@ impl Action {
             ContentWrite => ActionClass::Content(ContentOp::Write),
             ContentDelete => ActionClass::Content(ContentOp::Delete),
             ContentShare => ActionClass::Content(ContentOp::Share),
+            ContentDeclassify => ActionClass::Content(ContentOp::Declassify),
+            LinkRead => ActionClass::Link(ContentOp::Read),
+            LinkUpload => ActionClass::Link(ContentOp::Write),
         }
     }
 
@@ -148,6 +160,9 @@ impl Action {
             ContentWrite => "content.write",
             ContentDelete => "content.delete",
             ContentShare => "content.share",
+            ContentDeclassify => "content.declassify",
+            LinkRead => "link.read",
+            LinkUpload => "link.upload",
         }
     }
 }
@@ -181,12 +196,18 @@ pub struct ContentRef {
     /// Classification rank of the item (already the max of item and container).
     pub level: u8,
     pub access: Option<AccessRole>,
+    /// When `access` comes from a share: the id of the principal who shared.
+    /// The gate re-checks at every access that the caller may still discover
+    /// them (a barrier or a federation link removed after sharing ends the
+    /// access at once) and that the level allows the caller's tenant.
+    pub shared_by: Option<String>,
 }
 
 /// Who or what content is to be shared with.
 #[derive(Debug, Clone)]
 pub enum ShareTarget<'a> {
     Principal(&'a Principal),
+    Group(&'a suveren_domain::Group),
     Guest,
     PublicLink,
 }

@@ -163,6 +163,9 @@ pub fn authorize(dir: &Directory, actor: &Actor, action: Action, resource: &Reso
     if class == ActionClass::Public {
         return Decision::ALLOW;
     }
+    if let ActionClass::Link(op) = class {
+        return link(dir, op, resource);
+    }
     let Some(me) = &actor.principal else {
         return Decision::Deny(Denial::open(Rule::Authentication, "Sign in first."));
     };
@@ -194,6 +197,7 @@ pub fn authorize(dir: &Directory, actor: &Actor, action: Action, resource: &Reso
         ActionClass::Audit => tenant_role(dir, actor, me, resource, Role::Auditor, "the tenant's auditors"),
         ActionClass::Operator => operator_action(dir, actor, me, action, resource),
         ActionClass::Content(op) => content(dir, actor, me, op, resource, now_unix),
+        ActionClass::Link(op) => link(dir, op, resource),
     }
 }
 
@@ -260,8 +264,19 @@ fn content(dir: &Directory, actor: &Actor, me: &Principal, op: ContentOp, resour
         ContentOp::List | ContentOp::Read => AccessRole::Viewer,
         ContentOp::Write | ContentOp::Delete => AccessRole::Editor,
         ContentOp::Share => AccessRole::Editor,
+        ContentOp::Declassify => AccessRole::Owner,
     };
-    let own = me.tenant == c.tenant && c.access.is_some_and(|a| a >= needed);
+    // Whether the caller's standing still holds: members of the tenant
+    // directly; through a share only while the sharer is discoverable and
+    // the level allows the caller's tenant.
+    let reach = match &c.shared_by {
+        None => me.tenant == c.tenant,
+        Some(sharer) => {
+            dir.principals.get(sharer).is_some_and(|s| !s.disabled && discover(dir, me, s).is_ok())
+                && (me.tenant == c.tenant || level.external_sharing != suveren_domain::ExternalSharing::None)
+        }
+    };
+    let own = reach && c.access.is_some_and(|a| a >= needed);
     let grant = if own {
         None
     } else {
@@ -269,7 +284,9 @@ fn content(dir: &Directory, actor: &Actor, me: &Principal, op: ContentOp, resour
             Some(g) => Some(g.id.clone()),
             None => {
                 // Seen but not enough rights: say so; not seen at all: not found.
-                return Decision::Deny(if me.tenant == c.tenant && c.access.is_some() {
+                return Decision::Deny(if reach && c.access.is_some() && op == ContentOp::Declassify {
+                    Denial::open(Rule::Classification, "Only an owner may lower the classification of content.")
+                } else if reach && c.access.is_some() {
                     Denial::open(Rule::Role, "You may view this but not change it.")
                 } else {
                     Denial::hidden(Rule::Lockbox, "Not found.")
@@ -294,6 +311,38 @@ fn content(dir: &Directory, actor: &Actor, me: &Principal, op: ContentOp, resour
     Decision::Allow { acting_under: grant }
 }
 
+/// Access through a share link: allowed only while the item's level still
+/// allows public links (raising an item's level ends its links at once) and
+/// the link's mode covers the operation.
+fn link(dir: &Directory, op: ContentOp, resource: &Resource) -> Decision {
+    let Resource::Content(c) = resource else {
+        return Decision::Deny(Denial::hidden(Rule::Role, "Not content."));
+    };
+    let Some(t) = dir.tenants.get(&c.tenant).filter(|t| !t.suspended) else {
+        return Decision::Deny(Denial::hidden(Rule::TenantIsolation, "Not found."));
+    };
+    let Some(level) = t.scheme.level(c.level) else {
+        return Decision::Deny(Denial::hidden(Rule::TenantIsolation, "Not found."));
+    };
+    if !level.public_links {
+        return Decision::Deny(Denial::hidden(
+            Rule::Classification,
+            format!("{} content cannot be shared by link.", level.name),
+        ));
+    }
+    // Links are view-only (Viewer) or upload-only (Editor): an upload link
+    // never shows what others uploaded.
+    let needed = match op {
+        ContentOp::List | ContentOp::Read => AccessRole::Viewer,
+        _ => AccessRole::Editor,
+    };
+    if c.access == Some(needed) {
+        Decision::ALLOW
+    } else {
+        Decision::Deny(Denial::open(Rule::Role, "This link does not allow that."))
+    }
+}
+
 fn share_target(
     dir: &Directory,
     me: &Principal,
@@ -310,6 +359,7 @@ fn share_target(
         ShareTarget::Guest if !level.guests => {
             Some(Denial::open(Rule::Classification, format!("{} content cannot be shared with guests.", level.name)))
         }
+        ShareTarget::Group(g) if g.tenant != c.tenant => Some(Denial::hidden(Rule::TenantIsolation, "Not found.")),
         ShareTarget::Principal(p) => {
             if let Err(d) = discover(dir, me, p) {
                 return Some(d);

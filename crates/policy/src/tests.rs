@@ -242,6 +242,7 @@ proptest! {
 
 fn content(tenant: &str, owner: &str, level: u8, access: Option<AccessRole>) -> ContentRef {
     ContentRef {
+        shared_by: None,
         tenant: tenant.into(),
         drive: DriveRef::Personal(owner.into()),
         path: "/a/b.txt".into(),

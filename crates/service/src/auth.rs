@@ -321,7 +321,7 @@ impl App {
         Ok(Some(Actor { principal: Some(p), mfa: rec.mfa, via: Via::AppPassword, grants: Vec::new() }))
     }
 
-    fn me(ctx: &Ctx) -> Result<&Principal> {
+    pub(crate) fn me(ctx: &Ctx) -> Result<&Principal> {
         ctx.actor.principal.as_ref().ok_or_else(|| ServiceError::Unauthenticated("Sign in first.".into()))
     }
 

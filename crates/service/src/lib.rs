@@ -11,6 +11,7 @@ pub mod audit;
 pub mod auth;
 pub mod demo;
 pub mod directory;
+pub mod drive;
 pub mod import;
 pub mod operator;
 mod snapshot;
@@ -44,6 +45,10 @@ pub struct Settings {
     pub checkpoint_interval: u64,
     pub oidc: Vec<OidcSettings>,
     pub throttle: suveren_identity::throttle::Limits,
+    /// Default quota of a personal drive, bytes (`None`: unlimited).
+    pub personal_quota: Option<u64>,
+    /// Default quota of a new team drive, bytes.
+    pub team_quota: Option<u64>,
 }
 
 impl Default for Settings {
@@ -54,6 +59,8 @@ impl Default for Settings {
             checkpoint_interval: 100,
             oidc: Vec::new(),
             throttle: Default::default(),
+            personal_quota: Some(50 << 30),
+            team_quota: Some(500 << 30),
         }
     }
 }
@@ -94,6 +101,10 @@ pub enum ServiceError {
     Unavailable(String),
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A drive write's own precondition failed (missing folder, quota,
+    /// ETag, existing destination); protocols map each to their status.
+    #[error(transparent)]
+    Drive(#[from] suveren_store::drive::DriveConflict),
     #[error("{0}")]
     Internal(String),
 }
@@ -134,6 +145,7 @@ pub struct App {
     pub(crate) app_cache: suveren_identity::app_password::VerifyCache,
     pub(crate) throttle: suveren_identity::throttle::Throttle,
     pub(crate) oidc: tokio::sync::Mutex<std::collections::HashMap<String, Arc<suveren_identity::oidc::OidcClient>>>,
+    pub(crate) drive: drive::DriveRuntime,
 }
 
 pub fn now_unix() -> i64 {
@@ -171,7 +183,10 @@ impl App {
         settings: Settings,
     ) -> Result<Arc<App>> {
         let snap = Snapshot::load(store.as_ref()).await?;
+        let drive =
+            drive::DriveRuntime::open(&data_dir, store.as_ref(), settings.personal_quota, settings.team_quota).await?;
         Ok(Arc::new(App {
+            drive,
             store,
             throttle: suveren_identity::throttle::Throttle::new(settings.throttle.clone()),
             settings,
@@ -224,24 +239,32 @@ impl App {
     }
 
     pub async fn gate_in(&self, snap: &Snapshot, ctx: &Ctx, resource: &Resource<'_>) -> Result<Permit> {
-        match authorize(&snap.dir, &ctx.actor, ctx.action, resource, now_unix()) {
-            Decision::Allow { acting_under } => {
-                Ok(Permit { action: ctx.action, resource: resource.audit_name(), acting_under })
-            }
+        self.gate_in_as(snap, ctx, ctx.action, resource).await
+    }
+
+    /// Like [`App::gate`] for an action other than the route's own, for
+    /// protocols where one request is several operations (a WebDAV MOVE
+    /// deletes at the source and writes at the destination).
+    pub async fn gate_as(&self, ctx: &Ctx, action: Action, resource: &Resource<'_>) -> Result<Permit> {
+        let snap = self.snapshot();
+        self.gate_in_as(&snap, ctx, action, resource).await
+    }
+
+    async fn gate_in_as(&self, snap: &Snapshot, ctx: &Ctx, action: Action, resource: &Resource<'_>) -> Result<Permit> {
+        match authorize(&snap.dir, &ctx.actor, action, resource, now_unix()) {
+            Decision::Allow { acting_under } => Ok(Permit { action, resource: resource.audit_name(), acting_under }),
             Decision::Deny(d) => {
                 let reason = format!("{}: {}", d.rule.as_str(), d.message);
                 let own = ctx.actor.tenant().to_string();
-                let mut batch = Batch::new().audit(self.draft(
-                    ctx,
-                    &own,
-                    resource.audit_name(),
-                    Outcome::Deny,
-                    Some(reason.clone()),
-                ));
+                let mut first = self.draft(ctx, &own, resource.audit_name(), Outcome::Deny, Some(reason.clone()));
+                first.action = action.name().to_string();
+                let mut batch = Batch::new().audit(first);
                 // The tenant whose data was reached for learns of the attempt
                 // too: an operator's or another tenant's probe is in its log.
                 if let Some(t) = resource_tenant(resource).filter(|t| *t != own && snap.dir.tenants.contains_key(*t)) {
-                    batch = batch.audit(self.draft(ctx, t, resource.audit_name(), Outcome::Deny, Some(reason)));
+                    let mut d = self.draft(ctx, t, resource.audit_name(), Outcome::Deny, Some(reason));
+                    d.action = action.name().to_string();
+                    batch = batch.audit(d);
                 }
                 self.commit(batch).await?;
                 Err(if d.conceal { ServiceError::NotFound } else { ServiceError::Denied(d) })
@@ -252,6 +275,7 @@ impl App {
     /// The allow record for a permit, to be committed with the change.
     pub fn allowed(&self, ctx: &Ctx, permit: &Permit, tenant: &str) -> Draft {
         let mut d = self.draft(ctx, tenant, permit.resource.clone(), Outcome::Allow, None);
+        d.action = permit.action.name().to_string();
         d.acting_under = permit.acting_under.clone();
         d
     }
@@ -259,11 +283,17 @@ impl App {
     /// Commits a batch and signs checkpoints that fall due.
     pub async fn commit(&self, batch: Batch) -> Result<Vec<suveren_audit::Record>> {
         let recs = self.store.commit(batch).await?;
+        self.after_commit(&recs).await?;
+        Ok(recs)
+    }
+
+    /// Signs the checkpoints that records just committed made due.
+    pub async fn after_commit(&self, recs: &[suveren_audit::Record]) -> Result<()> {
         let every = self.settings.checkpoint_interval.max(1);
         for r in recs.iter().filter(|r| r.seq.is_multiple_of(every)) {
             let cp = self.audit_key.checkpoint(&r.tenant, r.seq, &r.hash, &now_rfc3339());
             self.store.put_checkpoint(&cp).await?;
         }
-        Ok(recs)
+        Ok(())
     }
 }

@@ -8,7 +8,9 @@
 //! and must pass the same [`conformance`] suite.
 
 pub mod conformance;
+pub mod drive;
 pub mod sqlite;
+mod sqlite_drive;
 
 use async_trait::async_trait;
 use serde::{de::DeserializeOwned, Serialize};
@@ -123,7 +125,7 @@ impl Batch {
 }
 
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: drive::DriveStore + Send + Sync + 'static {
     async fn get(&self, kind: &str, key: &str) -> Result<Option<Object>>;
     /// All documents of a kind, optionally of one tenant, ordered by key.
     async fn list(&self, kind: &str, tenant: Option<&str>) -> Result<Vec<Object>>;

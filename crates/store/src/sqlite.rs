@@ -11,18 +11,21 @@ use std::time::Duration;
 use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, SqlitePool};
-use suveren_audit::{seal, Checkpoint, Record};
+use suveren_audit::{seal, Checkpoint, Draft, Record};
 use tokio::sync::Mutex;
 
 use crate::{Batch, Object, Op, Result, Store, StoreError};
 
 /// Versioned schema migrations, applied in order, each in its own
 /// transaction together with the version bump.
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/sqlite/0001_initial.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/sqlite/0001_initial.sql")),
+    (2, include_str!("../migrations/sqlite/0002_drive.sql")),
+];
 
 pub struct SqliteStore {
-    pool: SqlitePool,
-    write: Mutex<()>,
+    pub(crate) pool: SqlitePool,
+    pub(crate) write: Mutex<()>,
 }
 
 fn options(path: &Path, read_only: bool) -> SqliteConnectOptions {
@@ -118,6 +121,41 @@ fn row_object(r: &sqlx::sqlite::SqliteRow) -> Object {
         owner: r.get("owner"),
         body: r.get("body"),
     }
+}
+
+/// Seals drafts onto their tenants' chains inside the caller's transaction.
+pub(crate) async fn append_audit(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    drafts: Vec<Draft>,
+) -> Result<Vec<Record>> {
+    let mut sealed = Vec::with_capacity(drafts.len());
+    for draft in drafts {
+        let head: Option<(i64, String)> =
+            sqlx::query_as("SELECT seq, hash FROM audit WHERE tenant = ? ORDER BY seq DESC LIMIT 1")
+                .bind(&draft.tenant)
+                .fetch_optional(&mut **tx)
+                .await?;
+        let rec = seal(head.as_ref().map(|(s, h)| (*s as u64, h.as_str())), draft);
+        let decision = match rec.decision {
+            suveren_audit::Outcome::Allow => "allow",
+            suveren_audit::Outcome::Deny => "deny",
+        };
+        sqlx::query(
+            "INSERT INTO audit (tenant, seq, time, actor, action, decision, record, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&rec.tenant)
+        .bind(rec.seq as i64)
+        .bind(&rec.time)
+        .bind(&rec.actor)
+        .bind(&rec.action)
+        .bind(decision)
+        .bind(serde_json::to_string(&rec).expect("records serialise"))
+        .bind(&rec.hash)
+        .execute(&mut **tx)
+        .await?;
+        sealed.push(rec);
+    }
+    Ok(sealed)
 }
 
 fn record_of(json: &str) -> Result<Record> {
@@ -235,33 +273,7 @@ impl Store for SqliteStore {
                 }
             }
         }
-        let mut sealed = Vec::with_capacity(batch.audit.len());
-        for draft in batch.audit {
-            let head: Option<(i64, String)> =
-                sqlx::query_as("SELECT seq, hash FROM audit WHERE tenant = ? ORDER BY seq DESC LIMIT 1")
-                    .bind(&draft.tenant)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-            let rec = seal(head.as_ref().map(|(s, h)| (*s as u64, h.as_str())), draft);
-            let decision = match rec.decision {
-                suveren_audit::Outcome::Allow => "allow",
-                suveren_audit::Outcome::Deny => "deny",
-            };
-            sqlx::query(
-                "INSERT INTO audit (tenant, seq, time, actor, action, decision, record, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            )
-            .bind(&rec.tenant)
-            .bind(rec.seq as i64)
-            .bind(&rec.time)
-            .bind(&rec.actor)
-            .bind(&rec.action)
-            .bind(decision)
-            .bind(serde_json::to_string(&rec).expect("records serialise"))
-            .bind(&rec.hash)
-            .execute(&mut *tx)
-            .await?;
-            sealed.push(rec);
-        }
+        let sealed = append_audit(&mut tx, batch.audit).await?;
         tx.commit().await?;
         Ok(sealed)
     }
@@ -341,10 +353,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("meta.db");
         let s = SqliteStore::open(&path).await.unwrap();
-        assert_eq!(s.version().await.unwrap(), 1);
+        assert_eq!(s.version().await.unwrap(), 2);
         drop(s);
         let s = SqliteStore::open(&path).await.unwrap();
-        assert_eq!(s.version().await.unwrap(), 1);
+        assert_eq!(s.version().await.unwrap(), 2);
         let ro = SqliteStore::open_read_only(&path).await.unwrap();
         ro.ping().await.unwrap();
     }

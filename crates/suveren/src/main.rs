@@ -148,9 +148,10 @@ async fn serve(cfg: config::Config, demo: bool) -> Result<()> {
         }
     }
     let router = suveren_api::router(
-        app,
+        app.clone(),
         suveren_api::HttpOptions { cookie_secure: cfg.cookie_secure, trusted_proxies: cfg.trusted_proxies.clone() },
-    );
+    )
+    .merge(suveren_dav::router(app));
     let listener =
         tokio::net::TcpListener::bind(cfg.listen).await.with_context(|| format!("cannot listen on {}", cfg.listen))?;
     let addr = listener.local_addr()?;

@@ -1,0 +1,284 @@
+//! WebDAV for the drive: `/dav/files/<login>/` (a personal drive) and
+//! `/dav/drives/<slug>/` (a team drive of the caller's tenant), RFC 4918
+//! class 1 and 2 and RFC 4331 quota properties.
+//!
+//! The protocol itself (XML, multistatus, `If` headers, Depth, Overwrite,
+//! conditional requests, Range) is the `dav-server` crate; this crate gives
+//! it a file system and a lock system that are views of the drive service,
+//! bound per request to the authenticated caller. So every WebDAV operation
+//! is a drive-service call: gated, audited, encrypted. See ARCHITECTURE.md
+//! ("WebDAV: dav-server over our own file and lock system") for why.
+//!
+//! Only app passwords authenticate here (Basic): no cookies, so no CSRF, and
+//! a stolen app password is revocable without touching the account.
+
+pub mod fs;
+pub mod locks;
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::{ConnectInfo, State};
+use axum::http::{header, HeaderValue, Request, Response, StatusCode};
+use axum::Router;
+use base64::Engine;
+use dav_server::DavHandler;
+use suveren_policy::Action;
+use suveren_service::drive::DriveSel;
+use suveren_service::{App, Ctx, ServiceError};
+
+pub use fs::DriveFs;
+pub use locks::DbLocks;
+
+/// The WebDAV routes, to be merged beside the API.
+pub fn router(app: Arc<App>) -> Router {
+    Router::new()
+        .route("/dav", axum::routing::any(root))
+        .route("/dav/", axum::routing::any(root))
+        .route("/dav/{*rest}", axum::routing::any(handle))
+        .with_state(app)
+        .layer(tower_http::catch_panic::CatchPanicLayer::new())
+}
+
+fn unauthorized() -> Response<Body> {
+    let mut r = Response::new(Body::from("Sign in with your login and an app password (Settings → App passwords).\n"));
+    *r.status_mut() = StatusCode::UNAUTHORIZED;
+    r.headers_mut()
+        .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\"Suveren\", charset=\"UTF-8\""));
+    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+    r
+}
+
+fn status(code: StatusCode, msg: &str) -> Response<Body> {
+    let mut r = Response::new(Body::from(format!("{msg}\n")));
+    *r.status_mut() = code;
+    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+    r
+}
+
+fn not_found() -> Response<Body> {
+    status(StatusCode::NOT_FOUND, "Not found.")
+}
+
+/// `/dav/` itself: nothing to list without knowing whose drive.
+async fn root() -> Response<Body> {
+    not_found()
+}
+
+fn basic(req: &Request<Body>) -> Option<(String, String)> {
+    let v = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let b64 = v.strip_prefix("Basic ").or_else(|| v.strip_prefix("basic "))?;
+    let raw = base64::engine::general_purpose::STANDARD.decode(b64.trim()).ok()?;
+    let s = String::from_utf8(raw).ok()?;
+    let (l, p) = s.split_once(':')?;
+    Some((l.to_string(), p.to_string()))
+}
+
+/// The action a WebDAV method performs, for the audit of refusals.
+fn action_of(method: &str) -> Action {
+    match method {
+        "GET" => Action::ContentRead,
+        "PUT" | "MKCOL" | "PROPPATCH" | "MOVE" | "COPY" | "LOCK" | "UNLOCK" => Action::ContentWrite,
+        "DELETE" => Action::ContentDelete,
+        _ => Action::ContentList,
+    }
+}
+
+/// Splits `/dav/files/<login>/...` or `/dav/drives/<slug>/...` into the
+/// drive and the prefix `dav_server` strips (decoded, as it compares).
+fn split(raw_path: &str) -> Option<(bool, String, String)> {
+    let rest = raw_path.strip_prefix("/dav/")?;
+    let (kind, rest) = rest.split_once('/')?;
+    let personal = match kind {
+        "files" => true,
+        "drives" => false,
+        _ => return None,
+    };
+    let seg = rest.split('/').next().filter(|s| !s.is_empty())?;
+    let name = percent_encoding::percent_decode_str(seg).decode_utf8().ok()?.into_owned();
+    let prefix = format!("/dav/{kind}/{name}");
+    Some((personal, name, prefix))
+}
+
+async fn handle(
+    State(app): State<Arc<App>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    req: Request<Body>,
+) -> Response<Body> {
+    let raw = req.uri().path().to_string();
+    // Encoded separators and NULs would let one name pose as a path.
+    let lower = raw.to_ascii_lowercase();
+    if lower.contains("%2f") || lower.contains("%00") || lower.contains("%5c") {
+        return status(StatusCode::BAD_REQUEST, "Names cannot contain encoded `/`, `\\` or NUL characters.");
+    }
+    if raw.len() > 8192 {
+        return status(StatusCode::URI_TOO_LONG, "The path is too long.");
+    }
+    let Some((personal, name, prefix)) = split(&raw) else {
+        return not_found();
+    };
+    let prefix_base = if personal { "/dav/files/" } else { "/dav/drives/" };
+    let prefix_name = name.clone();
+    let Some((login, pw)) = basic(&req) else {
+        return unauthorized();
+    };
+    let client: Option<IpAddr> = Some(peer.ip());
+    let actor = match app.app_password_actor(&login, &pw, client).await {
+        Ok(Some(a)) => a,
+        Ok(None) => return unauthorized(),
+        Err(e) => {
+            tracing::error!(error = %e, "webdav sign-in");
+            return status(StatusCode::SERVICE_UNAVAILABLE, "Try again shortly.");
+        }
+    };
+    let login = actor.login().to_string();
+    let ctx = Ctx {
+        actor,
+        action: action_of(req.method().as_str()),
+        client,
+        request_id: uuid::Uuid::new_v4().simple().to_string(),
+        session: None,
+    };
+    let sel = if personal { DriveSel::Personal(&name) } else { DriveSel::Team(&name) };
+    let place = match app.place(&ctx, sel).await {
+        Ok(p) => p,
+        Err(ServiceError::NotFound) => return not_found(),
+        Err(e) => return explain(e),
+    };
+    let store = app.store.clone();
+    let fs = DriveFs::new(app.clone(), Arc::new(ctx), place.clone());
+    let last = fs.last_error.clone();
+    let ls = DbLocks::new(store, place.drive.id.clone(), prefix.clone());
+    let handler = DavHandler::builder()
+        .strip_prefix(prefix)
+        .filesystem(Box::new(fs))
+        .locksystem(Box::new(ls))
+        .principal(login)
+        .build_handler();
+    let res = handler.handle(req).await;
+    let (mut parts, body) = res.into_parts();
+    // dav_server answers refusals with a bare status; say why.
+    let err = last.lock().unwrap_or_else(|p| p.into_inner()).take();
+    if parts.status.is_client_error() || parts.status.is_server_error() {
+        if let Some(e) = err.filter(|e| !matches!(e, ServiceError::NotFound)) {
+            let (rule, msg) = describe(&e);
+            let xml = format!(
+                "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<d:error xmlns:d=\"DAV:\" xmlns:s=\"urn:suveren:error\"><s:rule>{}</s:rule><s:message>{}</s:message></d:error>\n",
+                xml_escape(&rule),
+                xml_escape(&msg)
+            );
+            parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/xml; charset=utf-8"));
+            parts.headers.remove(header::CONTENT_LENGTH);
+            return Response::from_parts(parts, Body::from(xml));
+        }
+    }
+    // dav_server percent-encodes `@` in hrefs; a login is `name@domain`, and
+    // strict clients (litmus, neon) compare hrefs with the URL they sent.
+    // RFC 3986 allows `@` in a path segment, so hrefs use it as is.
+    let (enc, nice) = (encode_strict(&prefix_name), encode_path_segment(&prefix_name));
+    if enc != nice && is_xml(&parts.headers) {
+        parts.headers.remove(header::CONTENT_LENGTH);
+        let from = format!("{prefix_base}{enc}").into_bytes();
+        let to = format!("{prefix_base}{nice}").into_bytes();
+        return Response::from_parts(parts, Body::from_stream(rewrite(body, from, to)));
+    }
+    Response::from_parts(parts, Body::new(body))
+}
+
+fn is_xml(h: &http::HeaderMap) -> bool {
+    h.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("xml"))
+}
+
+/// How dav_server encodes a path segment (everything but unreserved).
+fn encode_strict(s: &str) -> String {
+    const SET: &percent_encoding::AsciiSet =
+        &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
+    percent_encoding::utf8_percent_encode(s, SET).to_string()
+}
+
+/// A path segment as RFC 3986 allows it (pchar keeps `@`, `:` and sub-delims).
+fn encode_path_segment(s: &str) -> String {
+    const SET: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'_')
+        .remove(b'.')
+        .remove(b'~')
+        .remove(b'@')
+        .remove(b'!')
+        .remove(b'$')
+        .remove(b'\'')
+        .remove(b'(')
+        .remove(b')')
+        .remove(b'*')
+        .remove(b'+')
+        .remove(b',')
+        .remove(b';')
+        .remove(b'=')
+        .remove(b':');
+    percent_encoding::utf8_percent_encode(s, SET).to_string()
+}
+
+/// Replaces `from` with `to` in a streamed body, carrying a tail across
+/// chunk boundaries so a split match is still found.
+fn rewrite(
+    body: dav_server::body::Body,
+    from: Vec<u8>,
+    to: Vec<u8>,
+) -> impl futures_util::Stream<Item = Result<bytes::Bytes, std::io::Error>> + Send {
+    use http_body_util::BodyExt;
+    let inner = body.into_data_stream();
+    futures_util::stream::unfold((Box::pin(inner), Vec::<u8>::new(), false), move |(mut inner, mut carry, done)| {
+        let (from, to) = (from.clone(), to.clone());
+        async move {
+            use futures_util::StreamExt;
+            if done {
+                return None;
+            }
+            let (chunk, end) = match inner.next().await {
+                Some(Ok(b)) => (b, false),
+                Some(Err(e)) => return Some((Err(std::io::Error::other(e.to_string())), (inner, carry, true))),
+                None => (bytes::Bytes::new(), true),
+            };
+            carry.extend_from_slice(&chunk);
+            let mut out = Vec::with_capacity(carry.len());
+            let mut i = 0;
+            while i + from.len() <= carry.len() {
+                if carry[i..i + from.len()] == from[..] {
+                    out.extend_from_slice(&to);
+                    i += from.len();
+                } else {
+                    out.push(carry[i]);
+                    i += 1;
+                }
+            }
+            // Keep what could be the start of a match split by the chunk end.
+            let keep = if end { 0 } else { (carry.len() - i).min(from.len() - 1) };
+            let flush_to = carry.len() - keep;
+            out.extend_from_slice(&carry[i..flush_to]);
+            carry.drain(..flush_to);
+            Some((Ok(bytes::Bytes::from(out)), (inner, carry, end)))
+        }
+    })
+}
+
+fn describe(e: &ServiceError) -> (String, String) {
+    match e {
+        ServiceError::Denied(d) => (d.rule.as_str().to_string(), d.message.clone()),
+        other => ("request".to_string(), other.to_string()),
+    }
+}
+
+fn explain(e: ServiceError) -> Response<Body> {
+    let code = match &e {
+        ServiceError::Denied(_) => StatusCode::FORBIDDEN,
+        ServiceError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+        ServiceError::Invalid(_) => StatusCode::BAD_REQUEST,
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    status(code, &describe(&e).1)
+}
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
