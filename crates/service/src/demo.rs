@@ -259,7 +259,7 @@ impl App {
                 email: (acc.tenant != OPERATOR_REALM).then(|| acc.login.clone()),
                 kind: acc.kind,
                 org_unit: unit,
-                groups: vec![],
+                groups: demo_groups(acc),
                 attributes: BTreeMap::new(),
                 roles: acc.roles.clone(),
                 disabled: false,
@@ -267,6 +267,11 @@ impl App {
             ops.push(Op::insert(kinds::PRINCIPAL, &p.id, &p.tenant, None, &p));
             audit.push(system_draft(&p.tenant, "principal.create", format!("principal:{}", p.login)));
             principals.push(p);
+        }
+        for (tenant, name) in DEMO_GROUPS {
+            let g = Group { id: scoped_id(tenant, name), tenant: tenant.to_string(), name: name.to_string() };
+            ops.push(Op::insert(kinds::GROUP, &g.id, tenant, None, &g));
+            audit.push(system_draft(tenant, "group.manage", format!("group:{name}")));
         }
         // Segments, the pupils' barrier and the federation link.
         let mut segment = |tenant: &str, name: &str, filter: SegmentFilter| {
@@ -345,8 +350,147 @@ impl App {
         b.audit = audit;
         self.commit(b).await?;
         self.reload().await?;
+        self.seed_demo_drives().await?;
         Ok(Some(path))
     }
+
+    /// The demo's drives: the Restricted "Barnevern" team drive, the
+    /// Internal teachers' drive, and a few personal files. Files are
+    /// written through the drive service as their authors (so they are
+    /// encrypted, versioned and audited like any upload).
+    async fn seed_demo_drives(&self) -> Result<()> {
+        use crate::drive::{DriveKind, Member, WriteOpts};
+        let snap = self.snapshot();
+        let now = crate::drive::now_ms();
+        let team = [
+            ("nordvik", "barnevern", "Barnevern", 3u8, "nordvik:Barnevern"),
+            ("nordvik", "nordvik-skole-laerere", "Nordvik skole – lærere", 1u8, "nordvik:Lærere Nordvik skole"),
+        ];
+        for (tenant, slug, name, level, group) in team {
+            let d = crate::drive::Drive {
+                id: format!("d-{slug}"),
+                tenant: tenant.into(),
+                kind: DriveKind::Team,
+                owner: None,
+                slug: slug.into(),
+                name: name.into(),
+                level,
+                quota: self.settings.team_quota,
+                members: vec![Member {
+                    principal: None,
+                    group: Some(group.into()),
+                    role: suveren_policy::AccessRole::Owner,
+                }],
+                created: now,
+            };
+            let row = suveren_store::drive::DriveRow {
+                id: d.id.clone(),
+                tenant: tenant.into(),
+                slug: slug.into(),
+                body: serde_json::to_string(&d).expect("drives serialise"),
+                used: 0,
+            };
+            let draft = system_draft(tenant, "drive.create", format!("drive:{tenant}:{slug}"));
+            let _ = self.store.create_drive(&row, level, now, vec![draft]).await?;
+        }
+        self.drive.reload(self.store.as_ref()).await?;
+        let files: &[(&str, Option<&str>, &str, &str)] = &[
+            (
+                "siri.saksbehandler@nordvik.test",
+                Some("barnevern"),
+                "/Saker/2026-117 Bekymringsmelding.txt",
+                "Bekymringsmelding mottatt 3. november. Undersøkelse startet.\n",
+            ),
+            (
+                "siri.saksbehandler@nordvik.test",
+                Some("barnevern"),
+                "/Maler/Undersøkelsesplan.txt",
+                "Mal for undersøkelsesplan (barnevernsloven § 2-2).\n",
+            ),
+            (
+                "lars.laerer@nordvik.test",
+                Some("nordvik-skole-laerere"),
+                "/Planer/Årsplan 8. trinn.txt",
+                "Årsplan for 8. trinn, norsk og samfunnsfag.\n",
+            ),
+            (
+                "lars.laerer@nordvik.test",
+                Some("nordvik-skole-laerere"),
+                "/Vurdering/Kriterier.txt",
+                "Vurderingskriterier for muntlig presentasjon.\n",
+            ),
+            (
+                "lars.laerer@nordvik.test",
+                None,
+                "/Undervisning/Plan 8A uke 48.txt",
+                "Mandag: novelle. Onsdag: kildekritikk.\n",
+            ),
+            (
+                "lars.laerer@nordvik.test",
+                None,
+                "/Foreldremøte.md",
+                "# Foreldremøte 8A\n\n- Turdag\n- Nasjonale prøver\n",
+            ),
+            ("siri.saksbehandler@nordvik.test", None, "/Notater.txt", "Husk veiledning torsdag.\n"),
+            ("per.elev@nordvik.test", None, "/Norsk/Stil.txt", "Min sommerferie.\n"),
+            (
+                "anna.admin@nordvik.test",
+                None,
+                "/IT-rutiner.md",
+                "# Rutiner\n\nApp-passord for WebDAV: Innstillinger → App-passord.\n",
+            ),
+            ("erik.ansatt@sorvik.test", None, "/Budsjett 2027.csv", "post;beløp\nskole;1200000\n"),
+            ("sara.elev@sorvik.test", None, "/Matte/Oppgaver.txt", "Oppgave 1: 3x + 2 = 11\n"),
+        ];
+        for (login, drive, path, text) in files {
+            let Some(p) = snap.dir.principal_by_login(login).cloned() else { continue };
+            let ctx = crate::Ctx {
+                actor: suveren_policy::Actor {
+                    principal: Some(p.clone()),
+                    mfa: true,
+                    via: suveren_policy::Via::Session,
+                    grants: Vec::new(),
+                },
+                action: suveren_policy::Action::ContentWrite,
+                client: None,
+                request_id: "demo".into(),
+                session: None,
+            };
+            let place = match drive {
+                Some(slug) => self.place(&ctx, crate::drive::DriveSel::Team(slug)).await?,
+                None => self.place(&ctx, crate::drive::DriveSel::Personal(login)).await?,
+            };
+            let mut parent = String::new();
+            let segs: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+            for seg in &segs[..segs.len() - 1] {
+                parent = format!("{parent}/{seg}");
+                match self.mkdir(&ctx, &place, &parent).await {
+                    Ok(_) | Err(ServiceError::Drive(suveren_store::drive::DriveConflict::Exists(_))) => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            let mut body = text.as_bytes();
+            self.write(&ctx, &place, path, &mut body, WriteOpts::default()).await?;
+        }
+        Ok(())
+    }
+}
+
+/// Groups of the demo (tenant, name); team drives belong to them.
+const DEMO_GROUPS: [(&str, &str); 2] = [("nordvik", "Barnevern"), ("nordvik", "Lærere Nordvik skole")];
+
+fn demo_groups(acc: &Account) -> Vec<String> {
+    let mut g = Vec::new();
+    if acc.login == "siri.saksbehandler@nordvik.test" {
+        g.push(scoped_id("nordvik", "Barnevern"));
+    }
+    if acc.tenant == "nordvik"
+        && acc.kind == PrincipalKind::Employee
+        && acc.unit.as_deref().is_some_and(|u| u == "Skole/Nordvik skole")
+    {
+        g.push(scoped_id("nordvik", "Lærere Nordvik skole"));
+    }
+    g
 }
 
 async fn hash_all(pws: Vec<String>) -> Result<Vec<String>> {
