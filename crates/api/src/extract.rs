@@ -75,7 +75,8 @@ impl FromRequestParts<AppState> for Caller {
             return Err(ApiError::internal());
         };
         let client = client_ip(parts, state);
-        let mut ctx = Ctx { actor: Actor::anonymous(), action, client, request_id: request_id(parts), session: None };
+        let mut ctx =
+            Ctx { actor: Actor::anonymous(), action, client, request_id: request_id(parts), session: None, note: None };
         if let Some(tok) = session_token(parts) {
             if let Some((actor, digest)) = state.app.session_actor(&tok).await? {
                 ctx.actor = actor;
@@ -108,7 +109,9 @@ impl FromRequestParts<AppState> for Caller {
                 }
             }
         }
-        if ctx.actor.principal.is_none() && action.class() != suveren_policy::ActionClass::Public {
+        let anonymous_ok =
+            matches!(action.class(), suveren_policy::ActionClass::Public | suveren_policy::ActionClass::Link(_));
+        if ctx.actor.principal.is_none() && !anonymous_ok {
             return Err(ApiError::unauthenticated("Sign in first."));
         }
         Ok(Caller(ctx))

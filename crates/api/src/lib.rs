@@ -261,6 +261,64 @@ pub fn api() -> Api {
             "Remove a federation link (operator)",
             admin::delete_link,
         )
+        // The drive.
+        .route("GET", "/api/v1/drives", ContentList, "The caller's drives", drive::my_drives)
+        .route("POST", "/api/v1/tenants/{tenant}/drives", DriveManage, "Create a team drive", drive::create_drive)
+        .route(
+            "PATCH",
+            "/api/v1/tenants/{tenant}/drives/{drive}",
+            DriveManage,
+            "Change a team drive's name, level, members or quota",
+            drive::update_drive,
+        )
+        .route("GET", "/api/v1/drives/{drive}/items", ContentList, "A folder and its children", drive::items)
+        .route("DELETE", "/api/v1/drives/{drive}/items", ContentDelete, "Move an item to the trash", drive::delete)
+        .route("GET", "/api/v1/drives/{drive}/content", ContentRead, "Download a file (Range)", drive::download)
+        .route_streaming(
+            "PUT",
+            "/api/v1/drives/{drive}/content",
+            ContentWrite,
+            "Upload a file (streamed; If-Match, If-None-Match)",
+            "application/octet-stream",
+            drive::upload,
+        )
+        .route("POST", "/api/v1/drives/{drive}/folders", ContentWrite, "Create a folder", drive::mkdir)
+        .route("POST", "/api/v1/drives/{drive}/move", ContentWrite, "Move or rename", drive::move_item)
+        .route("POST", "/api/v1/drives/{drive}/copy", ContentWrite, "Copy", drive::copy_item)
+        .route("PUT", "/api/v1/drives/{drive}/level", ContentWrite, "Classify an item", drive::set_level)
+        .route("GET", "/api/v1/drives/{drive}/trash", ContentList, "The drive's trash", drive::trash)
+        .route(
+            "POST",
+            "/api/v1/drives/{drive}/trash/{id}/restore",
+            ContentWrite,
+            "Restore from the trash",
+            drive::restore,
+        )
+        .route("DELETE", "/api/v1/drives/{drive}/trash/{id}", ContentDelete, "Delete for good", drive::purge)
+        .route("GET", "/api/v1/drives/{drive}/versions", ContentList, "Earlier versions of a file", drive::versions)
+        .route(
+            "POST",
+            "/api/v1/drives/{drive}/versions/{id}/restore",
+            ContentWrite,
+            "Make an earlier version current",
+            drive::restore_version,
+        )
+        .route("GET", "/api/v1/drives/{drive}/changes", ContentList, "Changes since a token", drive::changes)
+        .route("GET", "/api/v1/drives/{drive}/shares", ContentShare, "Shares of a drive", drive::drive_shares)
+        .route("POST", "/api/v1/drives/{drive}/shares", ContentShare, "Share an item", drive::create_share)
+        .route("GET", "/api/v1/me/shares", ContentList, "What the caller shared", drive::my_shares)
+        .route("GET", "/api/v1/me/shared-with-me", ContentList, "Shared with the caller", drive::shared_with_me)
+        .route("DELETE", "/api/v1/shares/{id}", ContentShare, "Revoke a share", drive::revoke_share)
+        .route("GET", "/api/v1/links/{token}", LinkRead, "What a share link shows", drive::link)
+        .route("GET", "/api/v1/links/{token}/content", LinkRead, "Download through a link", drive::link_download)
+        .route_streaming(
+            "PUT",
+            "/api/v1/links/{token}/files/{name}",
+            LinkUpload,
+            "Upload through an upload link",
+            "application/octet-stream",
+            drive::link_upload,
+        )
 }
 
 fn panic_answer(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
@@ -329,7 +387,6 @@ fn router_from(app: Arc<App>, opts: HttpOptions, routes: Router<AppState>, specs
         .layer(axum::middleware::from_fn(problems_only))
         .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
         .layer(DefaultBodyLimit::max(JSON_LIMIT))
-        .layer(tower_http::timeout::TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, REQUEST_TIMEOUT))
         .layer(CatchPanicLayer::custom(panic_answer))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,

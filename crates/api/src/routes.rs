@@ -34,6 +34,14 @@ pub struct Api {
     pub specs: Vec<RouteSpec>,
 }
 
+/// Requests that take longer than this are cut off (except streamed uploads).
+fn timeout() -> tower_http::timeout::TimeoutLayer {
+    tower_http::timeout::TimeoutLayer::with_status_code(
+        axum::http::StatusCode::SERVICE_UNAVAILABLE,
+        crate::REQUEST_TIMEOUT,
+    )
+}
+
 fn filter(method: &str) -> MethodFilter {
     match method {
         "GET" => MethodFilter::GET,
@@ -68,7 +76,31 @@ impl Api {
             _ => None,
         };
         self.specs.push(RouteSpec { method, path, action, summary, body });
-        self.router = self.router.route(path, on(filter(method), handler).layer(Extension(Declared(action))));
+        let mr: axum::routing::MethodRouter<AppState> = on(filter(method), handler).layer(timeout());
+        self.router = self.router.route(path, mr.layer(Extension(Declared(action))));
+        self
+    }
+
+    /// A route whose body is streamed (file uploads): no body limit beyond
+    /// the drive's quota and no request timeout, since a large upload on a
+    /// slow line legitimately takes long. `media` is the body's type.
+    pub fn route_streaming<H, T>(
+        mut self,
+        method: &'static str,
+        path: &'static str,
+        action: Action,
+        summary: &'static str,
+        media: &'static str,
+        handler: H,
+    ) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        self.specs.push(RouteSpec { method, path, action, summary, body: Some(media) });
+        let mr: axum::routing::MethodRouter<AppState> =
+            on(filter(method), handler).layer(axum::extract::DefaultBodyLimit::disable());
+        self.router = self.router.route(path, mr.layer(Extension(Declared(action))));
         self
     }
 
@@ -89,6 +121,7 @@ impl Api {
         self.specs.push(RouteSpec { method, path, action, summary, body: Some("application/json") });
         let mr: axum::routing::MethodRouter<AppState> =
             on(filter(method), handler).layer(axum::extract::DefaultBodyLimit::max(limit));
+        let mr: axum::routing::MethodRouter<AppState> = mr.layer(timeout());
         let mr = mr.layer(Extension(Declared(action)));
         self.router = self.router.route(path, mr);
         self

@@ -1,31 +1,40 @@
 //! `EncryptedBlobs`: per-blob data keys, chunked AEAD and ranged, streaming
-//! decryption on top of any `BlobStore`.
+//! decryption on top of any `BlobStore`, written in one go (`put`) or
+//! resumably over many requests (`resumable_*`, the tus 1.0 model).
 
+use std::collections::HashSet;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::SystemTime;
 
 use bytes::Bytes;
-use chacha20poly1305::aead::AeadInPlace;
 use chacha20poly1305::XChaCha20Poly1305;
 use futures_core::Stream;
 use futures_util::stream::{self, TryStreamExt};
 use rand::rngs::OsRng;
 use rand::RngCore;
+use sha2::{Digest, Sha256};
 use tokio::io::{AsyncRead, AsyncReadExt};
 
 use crate::encrypt::EncryptingReader;
 use crate::error::{Error, Result};
 use crate::format::{
-    aad_prefix, chunk_aad, chunk_nonce, Header, Layout, CHUNK_SIZE, HEADER_LEN, NONCE_PREFIX_LEN, TAG_LEN,
+    aad_prefix, open_chunk, seal_chunk, Header, Layout, Progress, UploadLayout, CHUNK_SIZE, HEADER_LEN,
+    NONCE_PREFIX_LEN, TAG_LEN,
 };
 use crate::keys::{DataKey, TenantKek};
-use crate::store::{BlobStore, ByteReader};
+use crate::store::{validate_key, BlobStore, ByteReader};
+
+/// Sealed chunks gathered before one durable append: bounds the memory of an
+/// upload (about 1 MiB) and its fsyncs (one per MiB received).
+const APPEND_BATCH_CHUNKS: usize = 16;
 
 /// A stream of decrypted plaintext pieces, each at most one chunk long.
 /// Every piece was authenticated before it was yielded.
 pub type PlaintextStream = Pin<Box<dyn Stream<Item = Result<Bytes>> + Send>>;
 
-/// What `put` learned while streaming, for the caller's metadata row.
+/// What `put` learned while streaming (or a resumable upload by reading the
+/// finished blob back), for the caller's metadata row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BlobInfo {
     /// Plaintext length in bytes.
@@ -38,9 +47,73 @@ pub struct BlobInfo {
 /// Encrypting front of a blob store. Blob keys are passed through to the
 /// store unchanged; callers put the tenant into the key if they want
 /// per-tenant namespaces (the tenant is bound into the crypto regardless).
+///
+/// Make one per store and clone it: clones share the set of uploads being
+/// appended to, which keeps two requests from appending to one upload.
 #[derive(Clone)]
 pub struct EncryptedBlobs {
     store: Arc<dyn BlobStore>,
+    appending: Arc<Mutex<HashSet<String>>>,
+}
+
+/// Exclusive right to append to one upload, released on drop (also when the
+/// request's future is dropped half-way).
+struct AppendClaim {
+    set: Arc<Mutex<HashSet<String>>>,
+    key: String,
+}
+
+impl Drop for AppendClaim {
+    fn drop(&mut self) {
+        self.set.lock().unwrap_or_else(PoisonError::into_inner).remove(&self.key);
+    }
+}
+
+/// What the store holds for a resumable upload.
+enum Stage {
+    /// Nothing: never begun, aborted, or failed verification.
+    Missing,
+    /// Committed with the declared length (the commit's answer may have been
+    /// lost to a crash or a dropped connection).
+    Committed,
+    InProgress {
+        header: Header,
+        raw: [u8; HEADER_LEN],
+        layout: UploadLayout,
+        len: u64,
+        progress: Progress,
+    },
+}
+
+/// Reads until `buf` is full or the source ends; returns the bytes read.
+async fn read_full(src: &mut (dyn AsyncRead + Send + Unpin), buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match src.read(&mut buf[filled..]).await? {
+            0 => break,
+            n => filled += n,
+        }
+    }
+    Ok(filled)
+}
+
+/// Refuses a source with bytes beyond the declared length, before the final
+/// chunk is sealed: tus forbids accepting more than `Upload-Length`.
+async fn expect_end(src: &mut (dyn AsyncRead + Send + Unpin), total: u64) -> Result<()> {
+    let mut probe = [0u8; 1];
+    if src.read(&mut probe).await? == 0 {
+        Ok(())
+    } else {
+        Err(Error::UploadTooLong { total })
+    }
+}
+
+fn new_header(kek: &TenantKek, key: &str) -> (DataKey, Header) {
+    let dek = DataKey::generate();
+    let mut nonce_prefix = [0u8; NONCE_PREFIX_LEN];
+    OsRng.fill_bytes(&mut nonce_prefix);
+    let header = Header { chunk_size: CHUNK_SIZE, nonce_prefix, wrapped_key: kek.wrap_data_key(key, &dek) };
+    (dek, header)
 }
 
 /// Decryption state of one range read.
@@ -64,12 +137,8 @@ impl RangeState {
         self.buf.resize(ct_len, 0);
         self.reader.read_exact(&mut self.buf).await?;
         let index = u32::try_from(i).map_err(|_| Error::Corrupt("chunk index overflow"))?;
-        let nonce = chunk_nonce(&self.header.nonce_prefix, index);
         let last = i + 1 == self.layout.chunks;
-        let aad = chunk_aad(&self.aad_prefix, index, last);
-        self.cipher
-            .decrypt_in_place(&nonce, &aad, &mut self.buf)
-            .map_err(|_| Error::Corrupt("chunk authentication failed"))?;
+        open_chunk(&self.cipher, &self.header.nonce_prefix, &self.aad_prefix, index, last, &mut self.buf)?;
         self.next += 1;
         Ok(())
     }
@@ -78,7 +147,7 @@ impl RangeState {
 impl EncryptedBlobs {
     /// Wraps a raw store.
     pub fn new(store: Arc<dyn BlobStore>) -> Self {
-        EncryptedBlobs { store }
+        EncryptedBlobs { store, appending: Arc::default() }
     }
 
     /// The raw store, for deletes and health checks that need no keys.
@@ -90,11 +159,8 @@ impl EncryptedBlobs {
     /// `key`. Memory use is about two chunks whatever the size of `src`; if
     /// `src` fails, no object becomes visible.
     pub async fn put(&self, kek: &TenantKek, key: &str, src: &mut (dyn AsyncRead + Send + Unpin)) -> Result<BlobInfo> {
-        crate::store::validate_key(key)?;
-        let dek = DataKey::generate();
-        let mut nonce_prefix = [0u8; NONCE_PREFIX_LEN];
-        OsRng.fill_bytes(&mut nonce_prefix);
-        let header = Header { chunk_size: CHUNK_SIZE, nonce_prefix, wrapped_key: kek.wrap_data_key(key, &dek) };
+        validate_key(key)?;
+        let (dek, header) = new_header(kek, key);
         let mut reader = EncryptingReader::new(src, dek.cipher(), &header, key);
         self.store.put(key, &mut reader).await?;
         let (size, sha256) =
@@ -194,5 +260,244 @@ impl EncryptedBlobs {
     /// Removes the blob; `Ok(false)` if it was not there.
     pub async fn delete(&self, key: &str) -> Result<bool> {
         self.store.delete(key).await
+    }
+
+    /// Starts a resumable upload of exactly `total` plaintext bytes under
+    /// `key`: writes the header (fresh data key wrapped by `kek`, fresh nonce
+    /// prefix) durably into an in-progress object that no read can see.
+    ///
+    /// To continue after a restart the caller must keep only the blob key and
+    /// `total`, and pass them (with the tenant's KEK) to every later call;
+    /// everything else (wrapped data key, nonce prefix, chunks sealed) is
+    /// read back from the in-progress object. A zero-length upload is
+    /// finished by one [`resumable_append`](Self::resumable_append) of no
+    /// bytes at offset 0.
+    ///
+    /// [`Error::UploadExists`] if an upload is already in progress under
+    /// `key`; abort it first to start over.
+    pub async fn resumable_begin(&self, kek: &TenantKek, key: &str, total: u64) -> Result<()> {
+        validate_key(key)?;
+        UploadLayout::new(CHUNK_SIZE, total)?;
+        let _claim = self.claim(key)?;
+        let (_dek, header) = new_header(kek, key);
+        self.store.partial_create(key, &header.encode()).await
+    }
+
+    /// The upload offset a tus `HEAD` reports: plaintext bytes stored, always
+    /// a whole number of chunks (a torn tail is not counted), or `total` when
+    /// the upload is finished or only its commit is missing. `None` when no
+    /// upload exists under `key` (never begun, aborted, or discarded).
+    ///
+    /// When this says `total` but the caller has not recorded the upload as
+    /// finished (its process stopped, or the last answer was lost), a
+    /// [`resumable_append`](Self::resumable_append) of no bytes at `total`
+    /// completes it and returns the [`BlobInfo`].
+    pub async fn resumable_offset(&self, key: &str, total: u64) -> Result<Option<u64>> {
+        validate_key(key)?;
+        Ok(match self.stage(key, total).await? {
+            Stage::Missing => None,
+            Stage::Committed => Some(total),
+            Stage::InProgress { progress: Progress::Complete, .. } => Some(total),
+            Stage::InProgress { progress: Progress::Partial { sealed, .. }, layout, .. } => Some(layout.offset(sealed)),
+        })
+    }
+
+    /// Appends plaintext from `src` at `offset`, which must equal the current
+    /// offset ([`Error::OffsetMismatch`] says which it is). Returns the new
+    /// offset and, once the upload is complete, its [`BlobInfo`].
+    ///
+    /// Chunks are sealed and stored durably as they arrive, but only whole
+    /// ones: the final chunk's AAD marks it last, so it can be sealed only
+    /// when the bytes reach `total`. A source that ends earlier has its bytes
+    /// past the last whole chunk dropped (never written, not even
+    /// encrypted), and the returned offset is rounded down to a chunk
+    /// boundary; tus lets a server accept less, and the client resends from
+    /// there. The same applies when `src` fails: what was sealed before the
+    /// failure is kept, and the error returned.
+    ///
+    /// At `total` the final chunk is sealed and the object committed (made
+    /// visible atomically, as by `put`). The SHA-256 cannot be carried
+    /// across requests and restarts, so it is computed by reading the
+    /// finished blob back and decrypting it: one extra read of the blob, no
+    /// copy. That read also authenticates every chunk; a blob failing it (a
+    /// crash lost data the disk had acknowledged, or `total` differed
+    /// between calls) is deleted and [`Error::Corrupt`] returned, and the
+    /// upload must start over.
+    ///
+    /// [`Error::UploadBusy`] while another append to the same upload runs;
+    /// [`Error::UploadTooLong`] if `src` holds more than `total - offset`
+    /// bytes (the whole chunks before the excess are kept);
+    /// [`Error::NotFound`] if there is no such upload.
+    pub async fn resumable_append(
+        &self,
+        kek: &TenantKek,
+        key: &str,
+        total: u64,
+        offset: u64,
+        src: &mut (dyn AsyncRead + Send + Unpin),
+    ) -> Result<(u64, Option<BlobInfo>)> {
+        validate_key(key)?;
+        let _claim = self.claim(key)?;
+        let (header, raw, layout, len, progress) = match self.stage(key, total).await? {
+            Stage::Missing => return Err(Error::NotFound),
+            Stage::Committed => {
+                if offset != total {
+                    return Err(Error::OffsetMismatch { expected: total });
+                }
+                expect_end(src, total).await?;
+                return Ok((total, Some(self.verify(kek, key, total).await?)));
+            }
+            Stage::InProgress { header, raw, layout, len, progress } => (header, raw, layout, len, progress),
+        };
+        // A wrong KEK is refused here, before anything is written.
+        let dek = kek.unwrap_data_key(key, &header.wrapped_key)?;
+        let sealed = match progress {
+            Progress::Complete => {
+                if offset != total {
+                    return Err(Error::OffsetMismatch { expected: total });
+                }
+                expect_end(src, total).await?;
+                return self.finish(kek, key, total).await;
+            }
+            Progress::Partial { sealed, keep } => {
+                if keep < len {
+                    tracing::warn!(key, dropped = len - keep, "cutting off a torn write at the end of an upload");
+                    self.store.partial_truncate(key, keep).await?;
+                }
+                sealed
+            }
+        };
+        let current = layout.offset(sealed);
+        if offset != current {
+            return Err(Error::OffsetMismatch { expected: current });
+        }
+
+        let cipher = dek.cipher();
+        let aad_prefix = aad_prefix(&raw, key);
+        let stride = layout.stride() as usize;
+        let mut batch = Vec::with_capacity(APPEND_BATCH_CHUNKS * stride);
+        let mut index = sealed;
+        loop {
+            let plain_len = layout.chunk_plain_len(index) as usize;
+            let last = layout.is_last(index);
+            let start = batch.len();
+            batch.resize(start + plain_len, 0);
+            let got = read_full(src, &mut batch[start..]).await;
+            let complete = match got {
+                Ok(n) if n == plain_len && last => expect_end(src, total).await.map(|()| true),
+                Ok(n) => Ok(n == plain_len),
+                Err(e) => Err(e.into()),
+            };
+            let complete = match complete {
+                Ok(complete) => complete,
+                Err(e) => {
+                    // Keep what was sealed; the client resumes after it.
+                    batch.truncate(start);
+                    if let Err(flush) = self.flush(key, &mut batch).await {
+                        tracing::warn!(key, error = %flush, "could not store the chunks sealed before a failed append");
+                    }
+                    return Err(e);
+                }
+            };
+            if !complete {
+                // The source ended inside a chunk that cannot be sealed yet.
+                batch.truncate(start);
+                self.flush(key, &mut batch).await?;
+                return Ok((layout.offset(index), None));
+            }
+            let chunk_index = u32::try_from(index).map_err(|_| Error::TooLarge)?;
+            let tag = seal_chunk(&cipher, &header.nonce_prefix, &aad_prefix, chunk_index, last, &mut batch[start..]);
+            batch.extend_from_slice(&tag);
+            index += 1;
+            if last {
+                self.flush(key, &mut batch).await?;
+                return self.finish(kek, key, total).await;
+            }
+            if batch.len() >= APPEND_BATCH_CHUNKS * stride {
+                self.flush(key, &mut batch).await?;
+            }
+        }
+    }
+
+    /// Discards an upload in progress (tus termination, or expiry);
+    /// `Ok(false)` if there was none. A committed blob is not touched. An
+    /// append running at the same time fails with [`Error::NotFound`].
+    pub async fn resumable_abort(&self, key: &str) -> Result<bool> {
+        validate_key(key)?;
+        self.store.partial_delete(key).await
+    }
+
+    /// Uploads in progress with the time each last received data, so the
+    /// caller can abort those abandoned for too long.
+    pub async fn resumable_list(&self) -> Result<Vec<(String, SystemTime)>> {
+        self.store.partial_list().await
+    }
+
+    fn claim(&self, key: &str) -> Result<AppendClaim> {
+        let mut set = self.appending.lock().unwrap_or_else(PoisonError::into_inner);
+        if !set.insert(key.to_owned()) {
+            return Err(Error::UploadBusy);
+        }
+        Ok(AppendClaim { set: Arc::clone(&self.appending), key: key.to_owned() })
+    }
+
+    async fn stage(&self, key: &str, total: u64) -> Result<Stage> {
+        let Some(len) = self.store.partial_len(key).await? else {
+            return match self.plaintext_len(key).await {
+                Ok(size) if size == total => Ok(Stage::Committed),
+                Ok(_) | Err(Error::NotFound) => Ok(Stage::Missing),
+                Err(e) => Err(e),
+            };
+        };
+        let raw: [u8; HEADER_LEN] = self
+            .store
+            .partial_read_head(key, HEADER_LEN)
+            .await?
+            .try_into()
+            .map_err(|_| Error::Corrupt("in-progress upload shorter than its header"))?;
+        let header = Header::decode(&raw)?;
+        let layout = UploadLayout::new(header.chunk_size, total)?;
+        let progress = layout.progress(len)?;
+        Ok(Stage::InProgress { header, raw, layout, len, progress })
+    }
+
+    async fn flush(&self, key: &str, batch: &mut Vec<u8>) -> Result<()> {
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let bytes = Bytes::from(std::mem::replace(batch, Vec::with_capacity(batch.capacity())));
+        self.store.partial_append(key, bytes).await
+    }
+
+    async fn finish(&self, kek: &TenantKek, key: &str, total: u64) -> Result<(u64, Option<BlobInfo>)> {
+        self.store.partial_commit(key).await?;
+        Ok((total, Some(self.verify(kek, key, total).await?)))
+    }
+
+    /// Reads the committed blob back: SHA-256 for the caller, and proof
+    /// that every chunk authenticates. Only a blob proven bad is deleted: not
+    /// on an I/O error (a retry may succeed), and not when the data key does
+    /// not unwrap, which is what a wrong KEK looks like.
+    async fn verify(&self, kek: &TenantKek, key: &str, total: u64) -> Result<BlobInfo> {
+        let (header, _, _) = self.read_header(key).await?;
+        kek.unwrap_data_key(key, &header.wrapped_key)?;
+        let result = async {
+            let size = self.plaintext_len(key).await?;
+            if size != total {
+                return Err(Error::Corrupt("upload length differs from its declared length"));
+            }
+            let mut hasher = Sha256::new();
+            let mut s = self.read_range(kek, key, 0, size).await?;
+            while let Some(piece) = s.try_next().await? {
+                hasher.update(&piece);
+            }
+            Ok(BlobInfo { size, sha256: hasher.finalize().into() })
+        }
+        .await;
+        if let Err(Error::Corrupt(why)) = &result {
+            tracing::error!(key, why, "a finished upload does not decrypt; deleting it");
+            self.store.delete(key).await?;
+        }
+        result
     }
 }

@@ -5,12 +5,11 @@ use std::io;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
-use chacha20poly1305::aead::AeadInPlace;
 use chacha20poly1305::XChaCha20Poly1305;
 use sha2::{Digest, Sha256};
 use tokio::io::{AsyncRead, ReadBuf};
 
-use crate::format::{aad_prefix, chunk_aad, chunk_nonce, Header, NONCE_PREFIX_LEN, TAG_LEN};
+use crate::format::{aad_prefix, seal_chunk, Header, NONCE_PREFIX_LEN, TAG_LEN};
 
 /// Reads plaintext one chunk plus one byte ahead: the extra byte tells
 /// whether the current chunk is the last, which its AAD must state. Memory is
@@ -82,11 +81,8 @@ impl<'a> EncryptingReader<'a> {
         self.plaintext_len += n as u64;
         self.out.clear();
         self.out.extend_from_slice(plain);
-        let nonce = chunk_nonce(&self.nonce_prefix, self.index);
-        let aad = chunk_aad(&self.aad_prefix, self.index, last);
-        self.cipher
-            .encrypt_in_place(&nonce, &aad, &mut self.out)
-            .map_err(|_| io::Error::other("chunk encryption failed"))?;
+        let tag = seal_chunk(&self.cipher, &self.nonce_prefix, &self.aad_prefix, self.index, last, &mut self.out);
+        self.out.extend_from_slice(&tag);
         self.out_pos = 0;
         if last {
             self.done = true;

@@ -28,6 +28,25 @@ pub enum Error {
     #[error("blob too large for the format")]
     TooLarge,
 
+    /// A resumable append did not start where the upload stands (tus answers
+    /// 409); the client resumes from `expected`.
+    #[error("the upload is at offset {expected}")]
+    OffsetMismatch { expected: u64 },
+
+    /// An upload is already in progress under this key. Beginning again
+    /// would throw away what was received, so it must be aborted first.
+    #[error("an upload is already in progress under this key")]
+    UploadExists,
+
+    /// Another append to the same upload is still running, typically the
+    /// request a client gave up on (tus answers 423); retrying later works.
+    #[error("another append to this upload is still running")]
+    UploadBusy,
+
+    /// The source held more bytes than the upload's declared length.
+    #[error("the upload exceeds its declared length of {total} bytes")]
+    UploadTooLong { total: u64 },
+
     /// The master key file may be read by group or others, so the key must
     /// be treated as leaked rather than silently used.
     #[error("master key file {path} has mode {mode:o}; it must not be readable by group or others (chmod 600)")]

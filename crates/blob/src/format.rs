@@ -15,8 +15,15 @@
 //! The plaintext length is not stored: it follows from the object size and
 //! is authenticated by the last-chunk flag in every chunk's AAD, which lets
 //! `put` stream a source of unknown length without rewriting the header.
+//!
+//! A resumable upload in progress is a prefix of the same layout: the header
+//! and its whole non-final chunks, nothing else. Its declared length fixes
+//! which chunk will be the last, so every chunk before it can be sealed as
+//! soon as its bytes arrive, and the finished object is the prefix plus the
+//! final chunk, renamed into place without rewriting anything.
 
-use chacha20poly1305::XNonce;
+use chacha20poly1305::aead::AeadInPlace;
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 
 use crate::error::{Error, Result};
 use crate::keys::WRAPPED_KEY_LEN;
@@ -111,6 +118,40 @@ pub(crate) fn chunk_aad(prefix: &[u8], index: u32, last: bool) -> Vec<u8> {
     out
 }
 
+/// Seals one chunk in place and returns its tag. The only sealing routine:
+/// `put` and resumable appends both go through it, so for the same data key,
+/// header and plaintext they write the same bytes.
+pub(crate) fn seal_chunk(
+    cipher: &XChaCha20Poly1305,
+    nonce_prefix: &[u8; NONCE_PREFIX_LEN],
+    aad_prefix: &[u8],
+    index: u32,
+    last: bool,
+    plain: &mut [u8],
+) -> [u8; TAG_LEN] {
+    let nonce = chunk_nonce(nonce_prefix, index);
+    let aad = chunk_aad(aad_prefix, index, last);
+    cipher
+        .encrypt_in_place_detached(&nonce, &aad, plain)
+        .expect("XChaCha20-Poly1305 cannot fail on a chunk of at most 1 MiB")
+        .into()
+}
+
+/// Authenticates and decrypts one chunk (`ciphertext ‖ tag`) in place,
+/// leaving only the plaintext in `buf`.
+pub(crate) fn open_chunk(
+    cipher: &XChaCha20Poly1305,
+    nonce_prefix: &[u8; NONCE_PREFIX_LEN],
+    aad_prefix: &[u8],
+    index: u32,
+    last: bool,
+    buf: &mut Vec<u8>,
+) -> Result<()> {
+    let nonce = chunk_nonce(nonce_prefix, index);
+    let aad = chunk_aad(aad_prefix, index, last);
+    cipher.decrypt_in_place(&nonce, &aad, buf).map_err(|_| Error::Corrupt("chunk authentication failed"))
+}
+
 /// Where the chunks of a blob lie, derived from the object size.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Layout {
@@ -151,6 +192,85 @@ impl Layout {
     }
 }
 
+/// The chunk plan of a resumable upload, fixed by its declared plaintext
+/// length: exactly the chunks `put` would write for that many bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct UploadLayout {
+    chunk_size: u64,
+    total: u64,
+    chunks: u64,
+}
+
+/// How far an in-progress object got, judged from its size alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Progress {
+    /// `sealed` whole non-final chunks end at byte `keep`; anything after
+    /// that is a torn write and must be cut off before appending.
+    Partial { sealed: u64, keep: u64 },
+    /// Every chunk including the final one is in place; only the commit is
+    /// missing (the process stopped between the last append and the rename).
+    Complete,
+}
+
+impl UploadLayout {
+    /// Refuses lengths whose chunk count would overflow the nonce counter.
+    pub fn new(chunk_size: u32, total: u64) -> Result<UploadLayout> {
+        let chunk_size = u64::from(chunk_size);
+        let chunks = total.div_ceil(chunk_size).max(1);
+        if chunks > u64::from(u32::MAX) + 1 {
+            return Err(Error::TooLarge);
+        }
+        Ok(UploadLayout { chunk_size, total, chunks })
+    }
+
+    /// Bytes one whole chunk takes on disk.
+    pub fn stride(&self) -> u64 {
+        self.chunk_size + TAG_LEN as u64
+    }
+
+    /// Size of the finished object, the same as `put` produces.
+    pub fn object_size(&self) -> u64 {
+        HEADER_LEN as u64 + self.total + self.chunks * TAG_LEN as u64
+    }
+
+    /// Whether chunk `i` is the final one, which only the end of the upload
+    /// may seal.
+    pub fn is_last(&self, i: u64) -> bool {
+        i + 1 == self.chunks
+    }
+
+    /// Plaintext bytes in chunk `i`.
+    pub fn chunk_plain_len(&self, i: u64) -> u64 {
+        if self.is_last(i) {
+            self.total - i * self.chunk_size
+        } else {
+            self.chunk_size
+        }
+    }
+
+    /// The upload offset (plaintext bytes received) after `sealed` chunks.
+    pub fn offset(&self, sealed: u64) -> u64 {
+        sealed * self.chunk_size
+    }
+
+    /// Reads progress off the in-progress object's size. A size beyond what
+    /// the declared length allows means the caller passed another length
+    /// than at the start, and continuing would seal chunks wrongly.
+    pub fn progress(&self, object_len: u64) -> Result<Progress> {
+        if object_len == self.object_size() {
+            return Ok(Progress::Complete);
+        }
+        let body = object_len
+            .checked_sub(HEADER_LEN as u64)
+            .ok_or(Error::Corrupt("in-progress upload shorter than its header"))?;
+        let sealed = body / self.stride();
+        if sealed >= self.chunks {
+            return Err(Error::Corrupt("in-progress upload is longer than its declared length allows"));
+        }
+        Ok(Progress::Partial { sealed, keep: HEADER_LEN as u64 + sealed * self.stride() })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -173,6 +293,35 @@ mod tests {
         assert!(Layout::from_object_size(CHUNK_SIZE, HEADER_LEN as u64 + 15).is_err());
         // A trailing fragment shorter than a tag cannot be a chunk.
         assert!(Layout::from_object_size(CHUNK_SIZE, object_size(c) + 5).is_err());
+    }
+
+    #[test]
+    fn upload_layout_matches_put_and_reads_progress() {
+        let c = u64::from(CHUNK_SIZE);
+        let stride = c + TAG_LEN as u64;
+        let h = HEADER_LEN as u64;
+        for pt in [0, 1, c - 1, c, c + 1, 3 * c, 3 * c + 7] {
+            let u = UploadLayout::new(CHUNK_SIZE, pt).unwrap();
+            assert_eq!(u.object_size(), object_size(pt), "pt={pt}");
+            let l = Layout::from_object_size(CHUNK_SIZE, u.object_size()).unwrap();
+            assert_eq!(u.chunks, l.chunks);
+            assert!((0..u.chunks).all(|i| u.chunk_plain_len(i) == l.chunk_plain_len(i)));
+            assert_eq!(u.progress(u.object_size()).unwrap(), Progress::Complete);
+            assert_eq!(u.progress(h).unwrap(), Progress::Partial { sealed: 0, keep: h });
+        }
+        let u = UploadLayout::new(CHUNK_SIZE, 3 * c + 7).unwrap();
+        // A torn write is cut back to the last whole chunk.
+        assert_eq!(u.progress(h + 2 * stride + 5).unwrap(), Progress::Partial { sealed: 2, keep: h + 2 * stride });
+        assert_eq!(u.progress(h + 3 * stride + 5).unwrap(), Progress::Partial { sealed: 3, keep: h + 3 * stride });
+        assert_eq!(u.offset(3), 3 * c);
+        // More whole chunks than the declared length allows: wrong length.
+        assert!(UploadLayout::new(CHUNK_SIZE, 2 * c).unwrap().progress(h + 2 * stride + 1).is_err());
+        assert!(u.progress(h - 1).is_err());
+        // An exact multiple: the final chunk is full, and only it is last.
+        let u = UploadLayout::new(CHUNK_SIZE, 2 * c).unwrap();
+        assert!(!u.is_last(0) && u.is_last(1));
+        assert_eq!(u.progress(h + stride).unwrap(), Progress::Partial { sealed: 1, keep: h + stride });
+        assert!(matches!(UploadLayout::new(CHUNK_SIZE, u64::MAX), Err(Error::TooLarge)));
     }
 
     #[test]

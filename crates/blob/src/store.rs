@@ -1,7 +1,10 @@
 //! The raw byte store behind a narrow interface: the local folder today, S3
 //! later, without the encryption layer or the drive knowing which.
 
+use std::time::SystemTime;
+
 use async_trait::async_trait;
+use bytes::Bytes;
 use tokio::io::AsyncRead;
 
 use crate::error::{Error, Result};
@@ -12,6 +15,13 @@ pub type ByteReader = Box<dyn AsyncRead + Send + Unpin>;
 
 /// Raw, unencrypted object storage. The methods map one-to-one onto S3
 /// operations (PUT, ranged GET, DELETE, HEAD) so a second backend stays small.
+///
+/// The `partial_*` methods hold an object that is still being written across
+/// requests and restarts (a resumable upload): it grows by appends in order,
+/// like the parts of an S3 multipart upload, and is invisible to `read_range`,
+/// `exists` and `size` until `partial_commit` makes it the object under the
+/// same key. At most one in-progress object exists per key. Backends do not
+/// interpret the bytes; `EncryptedBlobs` decides what is appended.
 #[async_trait]
 pub trait BlobStore: Send + Sync {
     /// Streams `src` into the object `key`, replacing any previous object.
@@ -33,6 +43,47 @@ pub trait BlobStore: Send + Sync {
 
     /// The object's size in bytes, or [`Error::NotFound`].
     async fn size(&self, key: &str) -> Result<u64>;
+
+    /// Starts an in-progress object holding `head`, durably, so that it
+    /// survives a restart before the first append. [`Error::UploadExists`]
+    /// if one is already in progress under `key`: replacing it silently would
+    /// discard data a client believes stored. (S3: CreateMultipartUpload,
+    /// with `head` kept where `partial_read_head` can find it.)
+    async fn partial_create(&self, key: &str, head: &[u8]) -> Result<()>;
+
+    /// Bytes stored so far, `None` when nothing is in progress under `key`.
+    /// (S3: the sum of ListParts.)
+    async fn partial_len(&self, key: &str) -> Result<Option<u64>>;
+
+    /// Cuts the in-progress object back to `len` bytes, durably: the caller
+    /// drops the tail a crash tore. Refuses to grow it. (S3: parts are
+    /// atomic, so this is only ever asked for the current length.)
+    async fn partial_truncate(&self, key: &str, len: u64) -> Result<()>;
+
+    /// Appends `bytes` and makes them durable before returning; on error
+    /// nothing of them is kept if the backend can help it (a crash can still
+    /// leave a torn tail, which the caller cuts off with `partial_truncate`).
+    /// [`Error::NotFound`] if nothing is in progress, e.g. after an abort.
+    /// (S3: UploadPart; parts below the 5 MiB minimum need staging.)
+    async fn partial_append(&self, key: &str, bytes: Bytes) -> Result<()>;
+
+    /// The first `len` bytes, which the caller wrote with `partial_create`
+    /// and needs again to resume after a restart.
+    async fn partial_read_head(&self, key: &str, len: usize) -> Result<Vec<u8>>;
+
+    /// Makes the in-progress object the object under `key`, atomically and
+    /// durably, replacing any previous object, exactly as a completed `put`.
+    /// (S3: CompleteMultipartUpload.)
+    async fn partial_commit(&self, key: &str) -> Result<()>;
+
+    /// Discards the in-progress object; `Ok(false)` when there was none.
+    /// Never touches a committed object. (S3: AbortMultipartUpload.)
+    async fn partial_delete(&self, key: &str) -> Result<bool>;
+
+    /// Every in-progress object with the time it last grew, so the caller
+    /// can expire uploads its clients abandoned. (S3: ListMultipartUploads,
+    /// which reports the start time instead.)
+    async fn partial_list(&self) -> Result<Vec<(String, SystemTime)>>;
 }
 
 /// Longest accepted key; keeps file names within common filesystem limits.

@@ -139,6 +139,7 @@ async fn handle(
         client,
         request_id: uuid::Uuid::new_v4().simple().to_string(),
         session: None,
+        note: None,
     };
     let sel = if personal { DriveSel::Personal(&name) } else { DriveSel::Team(&name) };
     let place = match app.place(&ctx, sel).await {

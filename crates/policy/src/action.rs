@@ -41,6 +41,7 @@ pub enum Action {
     ClassificationManage,
     FederationConsent,
     DirectoryImport,
+    DriveManage,
     // Operator.
     TenantList,
     TenantCreate,
@@ -100,7 +101,7 @@ impl Action {
             DirectorySearch | PrincipalView => ActionClass::Discover,
             TenantView | PrincipalList | PrincipalCreate | PrincipalUpdate | PrincipalDelete | OrgUnitManage
             | GroupManage | SegmentManage | BarrierManage | ClassificationManage | FederationConsent
-            | DirectoryImport => ActionClass::TenantAdmin,
+            | DirectoryImport | DriveManage => ActionClass::TenantAdmin,
             TenantList | TenantCreate | TenantUpdate | TenantBootstrapAdmin | FederationManage | MetricsRead => {
                 ActionClass::Operator
             }
@@ -147,6 +148,7 @@ impl Action {
             ClassificationManage => "classification.manage",
             FederationConsent => "federation.consent",
             DirectoryImport => "directory.import",
+            DriveManage => "drive.manage",
             TenantList => "tenant.list",
             TenantCreate => "tenant.create",
             TenantUpdate => "tenant.update",

@@ -455,6 +455,7 @@ impl App {
                 client: None,
                 request_id: "demo".into(),
                 session: None,
+                note: Some("demo installation"),
             };
             let place = match drive {
                 Some(slug) => self.place(&ctx, crate::drive::DriveSel::Team(slug)).await?,

@@ -381,6 +381,9 @@ impl App {
         if let Some(pw) = &patch.password {
             ops.push(self.password_op(&new, pw).await?);
         }
+        if ctx.actor.principal.as_ref().is_some_and(|me| me.id == new.id) {
+            self.no_self_grant(&old, &new)?;
+        }
         self.admin_commit(ctx, &permit, tenant, format!("principal:{}", new.login), ops).await?;
         Ok(new)
     }

@@ -126,6 +126,9 @@ pub struct Ctx {
     pub request_id: String,
     /// Digest of the session token, when the caller came with a session.
     pub session: Option<String>,
+    /// Why the server acts for this principal without a request (the demo
+    /// seeding writes files as their authors); recorded as the reason.
+    pub note: Option<&'static str>,
 }
 
 /// What the gate hands back on allow: the pieces of the audit record.
@@ -225,7 +228,7 @@ impl App {
             action: ctx.action.name().to_string(),
             resource,
             decision: outcome,
-            reason,
+            reason: reason.or_else(|| ctx.note.map(str::to_string)),
             client: ctx.client.map(|c| c.to_string()),
         }
     }

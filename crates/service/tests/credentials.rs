@@ -27,12 +27,13 @@ fn anon(action: Action) -> Ctx {
         client: Some("192.0.2.10".parse().unwrap()),
         request_id: "t".into(),
         session: None,
+        note: None,
     }
 }
 
 async fn session_ctx(app: &App, token: &str, action: Action) -> Ctx {
     let (actor, digest) = app.session_actor(token).await.unwrap().expect("session is live");
-    Ctx { actor, action, client: None, request_id: "t".into(), session: Some(digest) }
+    Ctx { actor, action, client: None, request_id: "t".into(), session: Some(digest), note: None }
 }
 
 fn login(login: &str, password: &str) -> LoginRequest {
@@ -105,7 +106,14 @@ async fn app_passwords_carry_the_mfa_of_their_session_and_are_revocable() {
     assert!(app.app_password_actor("LARS.LAERER@nordvik.test", &plain, None).await.unwrap().is_some());
     assert!(app.app_password_actor("per.elev@nordvik.test", &secret, None).await.unwrap().is_none());
     // An app password cannot mint another one.
-    let via_app = Ctx { actor, action: Action::AppPasswordCreate, client: None, request_id: "t".into(), session: None };
+    let via_app = Ctx {
+        actor,
+        action: Action::AppPasswordCreate,
+        client: None,
+        request_id: "t".into(),
+        session: None,
+        note: None,
+    };
     assert!(app.create_app_password(&via_app, "another").await.is_err());
     let list = app.list_app_passwords(&Ctx { action: Action::AppPasswordList, ..ctx.clone() }).await.unwrap();
     assert_eq!(list.len(), 1);

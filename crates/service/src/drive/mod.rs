@@ -408,6 +408,8 @@ impl App {
             members,
             created: now_ms(),
         };
+        let empty = Drive { members: Vec::new(), ..d.clone() };
+        self_grant_check(me, &empty, &d)?;
         let row = DriveRow {
             id: d.id.clone(),
             tenant: tenant.clone(),
@@ -427,9 +429,14 @@ impl App {
         let me = Self::me(ctx)?;
         let tenant = me.tenant.clone();
         let permit = self.gate(ctx, &Resource::Tenant(&tenant)).await?;
-        let cur = self.drive.get(id).filter(|d| d.tenant == tenant).ok_or(ServiceError::NotFound)?;
+        let cur = self
+            .drive
+            .get(id)
+            .filter(|d| d.tenant == tenant && d.kind == DriveKind::Team)
+            .ok_or(ServiceError::NotFound)?;
         let mut d = (*cur).clone();
         f(&mut d);
+        self_grant_check(me, &cur, &d)?;
         d.id = cur.id.clone();
         d.tenant = cur.tenant.clone();
         d.kind = cur.kind;
@@ -536,6 +543,24 @@ impl App {
         Batch::new().audit(self.draft(ctx, tenant, resource, AuditOutcome::Deny, Some(reason)))
     }
 
+    /// Refuses an administrator's change of their own groups that would open
+    /// a Confidential or Restricted team drive to them (rule 4).
+    pub(crate) fn no_self_grant(&self, before: &Principal, after: &Principal) -> Result<()> {
+        for d in self.drive.team_drives(&after.tenant) {
+            if d.level >= 2 && d.role_of(after) > d.role_of(before) {
+                return Err(ServiceError::Denied(suveren_policy::Denial {
+                    rule: suveren_policy::Rule::Lockbox,
+                    message: format!(
+                        "You cannot give yourself access to {}; another administrator must add you.",
+                        d.name
+                    ),
+                    conceal: false,
+                }));
+            }
+        }
+        Ok(())
+    }
+
     /// Bytes used and the drive's quota.
     pub async fn usage(&self, place: &Place) -> Result<(u64, Option<u64>)> {
         let used = self.store.drive(&place.drive.id).await?.map(|r| r.used).unwrap_or(0);
@@ -560,6 +585,26 @@ impl App {
         }
         Ok(out)
     }
+}
+
+/// A tenant administrator may manage a drive's members but not make
+/// themselves one of a Confidential or Restricted drive: that would be
+/// content access without a lockbox grant (rule 4). Another administrator
+/// can; both acts are audited.
+fn self_grant_check(me: &Principal, before: &Drive, after: &Drive) -> Result<()> {
+    if after.level < 2 {
+        return Ok(());
+    }
+    let was = before.role_of(me);
+    let now = after.role_of(me);
+    if now.is_some() && now > was {
+        return Err(ServiceError::Denied(suveren_policy::Denial {
+            rule: suveren_policy::Rule::Lockbox,
+            message: "You cannot give yourself access to Confidential or Restricted content; another administrator must add you.".into(),
+            conceal: false,
+        }));
+    }
+    Ok(())
 }
 
 /// A node as the API shows it.

@@ -325,6 +325,18 @@ impl App {
         Ok((me, children))
     }
 
+    /// Metadata of an item through a view link (not recorded: the download
+    /// that follows is).
+    pub async fn link_stat(&self, ctx: &Ctx, link: &LinkAccess, rel: &str) -> Result<Node> {
+        let path = clean_path(&format!("{}/{}", link.node.path, rel))?;
+        if !suveren_store::drive::is_within(&path, &link.node.path) {
+            return Err(ServiceError::NotFound);
+        }
+        let node = self.store.node(&link.place.drive.id, &path).await?.ok_or(ServiceError::NotFound)?;
+        self.gate_content(ctx, Action::LinkRead, &link.place, &path, node.level, &Self::link_standing(link)).await?;
+        Ok(node)
+    }
+
     /// Downloads through a view link: the linked file, or a file below the
     /// linked folder (`rel` is relative to it).
     pub async fn link_read(
