@@ -76,13 +76,8 @@ enum Stage {
     /// Committed with the declared length (the commit's answer may have been
     /// lost to a crash or a dropped connection).
     Committed,
-    InProgress {
-        header: Header,
-        raw: [u8; HEADER_LEN],
-        layout: UploadLayout,
-        len: u64,
-        progress: Progress,
-    },
+    /// Begun and not committed; `len` is the in-progress object's size.
+    InProgress { header: Header, layout: UploadLayout, len: u64, progress: Progress },
 }
 
 /// Reads until `buf` is full or the source ends; returns the bytes read.
@@ -338,7 +333,7 @@ impl EncryptedBlobs {
     ) -> Result<(u64, Option<BlobInfo>)> {
         validate_key(key)?;
         let _claim = self.claim(key)?;
-        let (header, raw, layout, len, progress) = match self.stage(key, total).await? {
+        let (header, layout, len, progress) = match self.stage(key, total).await? {
             Stage::Missing => return Err(Error::NotFound),
             Stage::Committed => {
                 if offset != total {
@@ -347,11 +342,12 @@ impl EncryptedBlobs {
                 expect_end(src, total).await?;
                 return Ok((total, Some(self.verify(kek, key, total).await?)));
             }
-            Stage::InProgress { header, raw, layout, len, progress } => (header, raw, layout, len, progress),
+            Stage::InProgress { header, layout, len, progress } => (header, layout, len, progress),
         };
         // A wrong KEK is refused here, before anything is written.
         let dek = kek.unwrap_data_key(key, &header.wrapped_key)?;
-        let sealed = match progress {
+        // `stored`: the object's length, where the next append must land.
+        let (sealed, mut stored) = match progress {
             Progress::Complete => {
                 if offset != total {
                     return Err(Error::OffsetMismatch { expected: total });
@@ -361,10 +357,13 @@ impl EncryptedBlobs {
             }
             Progress::Partial { sealed, keep } => {
                 if keep < len {
+                    // The chunk after `keep` will be sealed again under the
+                    // same nonce: harmless when the client resends the same
+                    // bytes, as tus clients do (same ciphertext).
                     tracing::warn!(key, dropped = len - keep, "cutting off a torn write at the end of an upload");
                     self.store.partial_truncate(key, keep).await?;
                 }
-                sealed
+                (sealed, keep)
             }
         };
         let current = layout.offset(sealed);
@@ -373,7 +372,7 @@ impl EncryptedBlobs {
         }
 
         let cipher = dek.cipher();
-        let aad_prefix = aad_prefix(&raw, key);
+        let aad_prefix = aad_prefix(&header.encode(), key);
         let stride = layout.stride() as usize;
         let mut batch = Vec::with_capacity(APPEND_BATCH_CHUNKS * stride);
         let mut index = sealed;
@@ -393,7 +392,7 @@ impl EncryptedBlobs {
                 Err(e) => {
                     // Keep what was sealed; the client resumes after it.
                     batch.truncate(start);
-                    if let Err(flush) = self.flush(key, &mut batch).await {
+                    if let Err(flush) = self.flush(key, &mut stored, &mut batch).await {
                         tracing::warn!(key, error = %flush, "could not store the chunks sealed before a failed append");
                     }
                     return Err(e);
@@ -402,7 +401,7 @@ impl EncryptedBlobs {
             if !complete {
                 // The source ended inside a chunk that cannot be sealed yet.
                 batch.truncate(start);
-                self.flush(key, &mut batch).await?;
+                self.flush(key, &mut stored, &mut batch).await?;
                 return Ok((layout.offset(index), None));
             }
             let chunk_index = u32::try_from(index).map_err(|_| Error::TooLarge)?;
@@ -410,11 +409,11 @@ impl EncryptedBlobs {
             batch.extend_from_slice(&tag);
             index += 1;
             if last {
-                self.flush(key, &mut batch).await?;
+                self.flush(key, &mut stored, &mut batch).await?;
                 return self.finish(kek, key, total).await;
             }
             if batch.len() >= APPEND_BATCH_CHUNKS * stride {
-                self.flush(key, &mut batch).await?;
+                self.flush(key, &mut stored, &mut batch).await?;
             }
         }
     }
@@ -458,15 +457,20 @@ impl EncryptedBlobs {
         let header = Header::decode(&raw)?;
         let layout = UploadLayout::new(header.chunk_size, total)?;
         let progress = layout.progress(len)?;
-        Ok(Stage::InProgress { header, raw, layout, len, progress })
+        Ok(Stage::InProgress { header, layout, len, progress })
     }
 
-    async fn flush(&self, key: &str, batch: &mut Vec<u8>) -> Result<()> {
+    /// Stores the sealed chunks gathered so far after the `stored` bytes
+    /// already there.
+    async fn flush(&self, key: &str, stored: &mut u64, batch: &mut Vec<u8>) -> Result<()> {
         if batch.is_empty() {
             return Ok(());
         }
         let bytes = Bytes::from(std::mem::replace(batch, Vec::with_capacity(batch.capacity())));
-        self.store.partial_append(key, bytes).await
+        let len = bytes.len() as u64;
+        self.store.partial_append(key, *stored, bytes).await?;
+        *stored += len;
+        Ok(())
     }
 
     async fn finish(&self, kek: &TenantKek, key: &str, total: u64) -> Result<(u64, Option<BlobInfo>)> {

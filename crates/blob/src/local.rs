@@ -38,7 +38,9 @@ const PARTIAL_SUFFIX: &str = ".part";
 const COPY_BUF: usize = 64 * 1024;
 
 /// Blob store in a local folder. One process owns a root at a time: opening
-/// sweeps the temp folder, which would break another live writer.
+/// sweeps the temp folder, which would break another live writer. Open it
+/// once and clone it: clones share the locks that order changes to an
+/// in-progress object.
 #[derive(Debug, Clone)]
 pub struct LocalFolder {
     root: PathBuf,
@@ -307,13 +309,16 @@ impl BlobStore for LocalFolder {
         .await
     }
 
-    async fn partial_append(&self, key: &str, bytes: Bytes) -> Result<()> {
+    async fn partial_append(&self, key: &str, at: u64, bytes: Bytes) -> Result<()> {
         let path = self.checked_partial_path(key)?;
         self.locked(key, move || {
             // No `create`: appending after an abort must fail, not start a
             // headless object.
             let mut file = std::fs::OpenOptions::new().append(true).open(&path).map_err(Error::from_io_lookup)?;
             let before = file.metadata()?.len();
+            if before != at {
+                return Err(Error::UploadBusy);
+            }
             // fdatasync covers the new length too, which is all that changed.
             let written = file.write_all(&bytes).and_then(|()| file.sync_data());
             if let Err(e) = written {

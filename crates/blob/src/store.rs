@@ -60,12 +60,16 @@ pub trait BlobStore: Send + Sync {
     /// atomic, so this is only ever asked for the current length.)
     async fn partial_truncate(&self, key: &str, len: u64) -> Result<()>;
 
-    /// Appends `bytes` and makes them durable before returning; on error
-    /// nothing of them is kept if the backend can help it (a crash can still
-    /// leave a torn tail, which the caller cuts off with `partial_truncate`).
-    /// [`Error::NotFound`] if nothing is in progress, e.g. after an abort.
-    /// (S3: UploadPart; parts below the 5 MiB minimum need staging.)
-    async fn partial_append(&self, key: &str, bytes: Bytes) -> Result<()>;
+    /// Appends `bytes` at `at`, which must be the current length, and makes
+    /// them durable before returning. A length other than `at` means another
+    /// writer (a request its client gave up on) got in between; that is
+    /// refused with [`Error::UploadBusy`] rather than interleaved. On error
+    /// nothing of `bytes` is kept if the backend can help it (a crash can
+    /// still leave a torn tail, which the caller cuts off with
+    /// `partial_truncate`). [`Error::NotFound`] if nothing is in progress,
+    /// e.g. after an abort. (S3: UploadPart, `at` naming the part; parts
+    /// below the 5 MiB minimum need staging.)
+    async fn partial_append(&self, key: &str, at: u64, bytes: Bytes) -> Result<()>;
 
     /// The first `len` bytes, which the caller wrote with `partial_create`
     /// and needs again to resume after a restart.

@@ -384,3 +384,35 @@ proptest! {
         })?;
     }
 }
+
+#[tokio::test]
+async fn raw_partial_operations() {
+    let env = env().await;
+    let s = &env.local;
+    assert_eq!(s.partial_len("r/x").await.unwrap(), None);
+    s.partial_create("r/x", b"head").await.unwrap();
+    assert!(matches!(s.partial_create("r/x", b"other").await, Err(Error::UploadExists)));
+    assert_eq!(s.partial_len("r/x").await.unwrap(), Some(4));
+    // A stale writer (wrong length) is refused, not interleaved.
+    assert!(matches!(s.partial_append("r/x", 3, "late".into()).await, Err(Error::UploadBusy)));
+    s.partial_append("r/x", 4, "-body".into()).await.unwrap();
+    assert_eq!(s.partial_len("r/x").await.unwrap(), Some(9));
+    assert_eq!(s.partial_read_head("r/x", 4).await.unwrap(), b"head");
+    assert!(s.partial_read_head("r/x", 10).await.is_err());
+    assert!(s.partial_truncate("r/x", 10).await.is_err(), "truncate must not grow");
+    s.partial_truncate("r/x", 6).await.unwrap();
+    assert!(!s.exists("r/x").await.unwrap());
+    s.partial_commit("r/x").await.unwrap();
+    assert_eq!(s.size("r/x").await.unwrap(), 6);
+    assert_eq!(s.partial_len("r/x").await.unwrap(), None);
+    assert!(matches!(s.partial_commit("r/x").await, Err(Error::NotFound)));
+    assert!(matches!(s.partial_append("r/x", 6, "x".into()).await, Err(Error::NotFound)));
+    assert!(!s.partial_delete("r/x").await.unwrap());
+    assert!(s.partial_list().await.unwrap().is_empty());
+    for key in ["../etc/passwd", "A", "a//b", ""] {
+        assert!(matches!(s.partial_create(key, b"h").await, Err(Error::InvalidKey(_))));
+        assert!(matches!(s.partial_len(key).await, Err(Error::InvalidKey(_))));
+        assert!(matches!(env.blobs.resumable_begin(&env.kek, key, 1).await, Err(Error::InvalidKey(_))));
+    }
+    assert_eq!(fs::read_dir(s.temp_dir()).unwrap().count(), 0);
+}

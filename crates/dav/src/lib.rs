@@ -147,10 +147,21 @@ async fn handle(
         Err(ServiceError::NotFound) => return not_found(),
         Err(e) => return explain(e),
     };
+    // WebDAV serves the drives the caller belongs to (or, later, holds a
+    // lockbox grant on); items shared with them are reached through the API.
+    // Asking the gate here, before dav_server maps errors to its own codes,
+    // keeps a concealed drive indistinguishable from a missing one.
+    if place.role.is_none() {
+        match app.stat(&ctx, &place, "/").await {
+            Ok(_) => {}
+            Err(ServiceError::NotFound) => return not_found(),
+            Err(e) => return explain(e),
+        }
+    }
     let store = app.store.clone();
     let fs = DriveFs::new(app.clone(), Arc::new(ctx), place.clone());
     let last = fs.last_error.clone();
-    let ls = DbLocks::new(store, place.drive.id.clone(), prefix.clone());
+    let ls = DbLocks::new(store, place.drive.id.clone(), prefix.clone(), login.clone());
     let handler = DavHandler::builder()
         .strip_prefix(prefix)
         .filesystem(Box::new(fs))
@@ -159,6 +170,10 @@ async fn handle(
         .build_handler();
     let res = handler.handle(req).await;
     let (mut parts, body) = res.into_parts();
+    // One shape for "not found", whether the item is missing or concealed.
+    if parts.status == StatusCode::NOT_FOUND {
+        return not_found();
+    }
     // dav_server answers refusals with a bare status; say why.
     let err = last.lock().unwrap_or_else(|p| p.into_inner()).take();
     if parts.status.is_client_error() || parts.status.is_server_error() {

@@ -23,6 +23,8 @@ pub struct DbLocks {
     drive: String,
     /// The URL prefix of the drive, to rebuild `DavPath`s for lock roots.
     prefix: String,
+    /// The caller: only a lock's owner may release it.
+    principal: String,
 }
 
 impl std::fmt::Debug for DbLocks {
@@ -47,8 +49,8 @@ fn key(path: &DavPath) -> String {
 }
 
 impl DbLocks {
-    pub fn new(store: Arc<dyn Store>, drive: String, prefix: String) -> Self {
-        DbLocks { store, drive, prefix }
+    pub fn new(store: Arc<dyn Store>, drive: String, prefix: String, principal: String) -> Self {
+        DbLocks { store, drive, prefix, principal }
     }
 
     fn to_dav(&self, r: &LockRow) -> DavLock {
@@ -209,7 +211,7 @@ impl DavLockSystem for DbLocks {
         let token = token.to_string();
         async move {
             let locks = self.live().await;
-            if !covering(&locks, &p).any(|l| l.token == token) {
+            if !covering(&locks, &p).any(|l| l.token == token && l.principal.as_deref() == Some(&self.principal)) {
                 return Err(());
             }
             match self.store.delete_lock(&token).await {
@@ -225,7 +227,10 @@ impl DavLockSystem for DbLocks {
         let token = token.to_string();
         async move {
             let locks = self.live().await;
-            let Some(mut l) = covering(&locks, &p).find(|l| l.token == token).cloned() else {
+            let Some(mut l) = covering(&locks, &p)
+                .find(|l| l.token == token && l.principal.as_deref() == Some(&self.principal))
+                .cloned()
+            else {
                 return Err(());
             };
             let timeout = timeout.unwrap_or(Duration::from_secs(3600)).min(Duration::from_secs(3600));

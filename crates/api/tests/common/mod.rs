@@ -51,7 +51,7 @@ pub async fn start_on(listener: tokio::net::TcpListener, settings: Settings, opt
     let app = App::open_embedded(data.path(), settings).await.expect("open embedded installation");
     let path = app.seed_demo().await.expect("seed demo").expect("first start writes the credentials file");
     let creds = read_creds(&std::fs::read_to_string(path).expect("credentials file"));
-    let router = suveren_api::router(app.clone(), opts);
+    let router = suveren_api::router(app.clone(), opts).merge(suveren_dav::router(app.clone()));
     let addr = listener.local_addr().expect("local addr");
     tokio::spawn(suveren_api::serve(listener, router, std::future::pending()));
     Server { app, addr, base: format!("http://{addr}"), creds, steps: Mutex::new(HashMap::new()), data }
