@@ -304,6 +304,19 @@ pub fn api() -> Api {
             drive::restore_version,
         )
         .route("GET", "/api/v1/drives/{drive}/changes", ContentList, "Changes since a token", drive::changes)
+        .route("OPTIONS", "/api/v1/uploads", ApiDescribe, "Resumable uploads: what is supported (tus)", tus::options)
+        .route("POST", "/api/v1/uploads", ContentWrite, "Start a resumable upload (tus)", tus::create)
+        .route("GET", "/api/v1/uploads/{id}", ContentWrite, "Offset of a resumable upload (tus HEAD)", tus::head)
+        .route_streaming(
+            "PATCH",
+            "/api/v1/uploads/{id}",
+            ContentWrite,
+            "Append to a resumable upload (tus)",
+            "application/offset+octet-stream",
+            tus::patch,
+        )
+        .route("DELETE", "/api/v1/uploads/{id}", ContentWrite, "Abandon a resumable upload (tus)", tus::delete)
+        .route("GET", "/api/v1/search/files", ContentList, "Search file names the caller may read", drive::search)
         .route("GET", "/api/v1/drives/{drive}/shares", ContentShare, "Shares of a drive", drive::drive_shares)
         .route("POST", "/api/v1/drives/{drive}/shares", ContentShare, "Share an item", drive::create_share)
         .route("GET", "/api/v1/me/shares", ContentList, "What the caller shared", drive::my_shares)

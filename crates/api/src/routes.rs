@@ -49,6 +49,7 @@ fn filter(method: &str) -> MethodFilter {
         "PUT" => MethodFilter::PUT,
         "PATCH" => MethodFilter::PATCH,
         "DELETE" => MethodFilter::DELETE,
+        "OPTIONS" => MethodFilter::OPTIONS,
         other => panic!("unsupported method {other} in route table"),
     }
 }

@@ -2,8 +2,8 @@
 //! rule 6): a raw [`BlobStore`] (local folder now, S3 later), the key
 //! hierarchy ([`KeyProvider`] → [`TenantKek`] → per-blob data key), and
 //! [`EncryptedBlobs`], which writes the chunked `SVBLOB1` format described in
-//! [`format`], in one streamed `put` or as a resumable upload (tus 1.0)
-//! whose chunks are sealed and stored as they arrive.
+//! [`format`](mod@format), in one streamed `put` or as a resumable upload
+//! (tus 1.0) whose chunks are sealed and stored as they arrive.
 
 pub mod blobs;
 mod encrypt;

@@ -266,6 +266,12 @@ pub trait DriveStore: Send + Sync + 'static {
     /// `path` and everything below it, ordered by path.
     async fn subtree(&self, drive: &str, path: &str) -> Result<Vec<Node>>;
 
+    /// Every node at or below `path`, live or trashed (`true` = live), for
+    /// keeping derived data such as the search index in step.
+    async fn scan(&self, drive: &str, path: &str) -> Result<Vec<(Node, bool)>>;
+    /// Live nodes by id, in one query.
+    async fn nodes_by_ids(&self, ids: &[i64]) -> Result<Vec<Node>>;
+
     async fn put_file(&self, put: &PutFile, audit: Vec<Draft>) -> Result<Outcome<PutOutcome>>;
     async fn mkdir(
         &self,

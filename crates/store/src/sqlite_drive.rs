@@ -449,6 +449,33 @@ impl DriveStore for SqliteStore {
         Ok(rows.iter().map(row_node).collect())
     }
 
+    async fn scan(&self, drive: &str, path: &str) -> Result<Vec<(Node, bool)>> {
+        let (lo, hi) = below(path);
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {NODE_COLS}, trash FROM nodes WHERE drive = ? AND {SUBTREE}"
+        )))
+        .bind(drive)
+        .bind(path)
+        .bind(&lo)
+        .bind(&hi)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.iter().map(|r| (row_node(r), r.get::<Option<String>, _>("trash").is_none())).collect())
+    }
+
+    async fn nodes_by_ids(&self, ids: &[i64]) -> Result<Vec<Node>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let marks = vec!["?"; ids.len()].join(",");
+        let sql = format!("SELECT {NODE_COLS} FROM nodes WHERE trash IS NULL AND id IN ({marks})");
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for id in ids {
+            q = q.bind(id);
+        }
+        Ok(q.fetch_all(&self.pool).await?.iter().map(row_node).collect())
+    }
+
     async fn put_file(&self, p: &PutFile, audit: Vec<Draft>) -> Result<Outcome<PutOutcome>> {
         let _w = self.write.lock().await;
         let mut tx = self.pool.begin().await?;

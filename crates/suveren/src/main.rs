@@ -147,6 +147,7 @@ async fn serve(cfg: config::Config, demo: bool) -> Result<()> {
             ),
         }
     }
+    suveren_service::drive::spawn_upkeep(app.clone());
     let router = suveren_api::router(
         app.clone(),
         suveren_api::HttpOptions { cookie_secure: cfg.cookie_secure, trusted_proxies: cfg.trusted_proxies.clone() },

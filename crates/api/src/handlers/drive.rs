@@ -637,3 +637,22 @@ pub async fn link_upload(
     let n = s.app.link_upload(&ctx, &l, &name, &mut reader, size).await?;
     Ok((StatusCode::CREATED, Json(json!({ "name": n.name, "size": n.size }))))
 }
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SearchQuery {
+    q: String,
+    #[serde(default)]
+    limit: Option<usize>,
+}
+
+/// `GET /api/v1/search/files?q=TEXT`: names and paths of files the caller
+/// may read.
+pub async fn search(
+    State(s): State<AppState>,
+    Caller(ctx): Caller,
+    Query(q): Query<SearchQuery>,
+) -> ApiResult<Json<Value>> {
+    let hits = s.app.search_files(&ctx, &q.q, q.limit.unwrap_or(20)).await?;
+    Ok(Json(json!({ "results": hits })))
+}

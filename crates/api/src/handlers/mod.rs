@@ -7,3 +7,4 @@ pub mod auth;
 pub mod directory;
 pub mod drive;
 pub mod system;
+pub mod tus;

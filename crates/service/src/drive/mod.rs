@@ -11,7 +11,9 @@
 //! partial file: an unreferenced blob is swept, never read.
 
 mod ops;
+mod search;
 mod share;
+mod upload;
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -26,7 +28,9 @@ use suveren_store::{Batch, Op};
 use tokio::sync::Mutex;
 
 pub use ops::{ReadResult, TransferOpts, WriteOpts, WriteResult};
+pub use search::{spawn_upkeep, FileHit};
 pub use share::{LinkAccess, NewShare, ShareView};
+pub use upload::{Upload, MAX_UPLOAD};
 
 use crate::{App, Ctx, Permit, Result, ServiceError, Snapshot};
 
@@ -139,6 +143,9 @@ pub struct DriveRuntime {
     cache: RwLock<DriveCache>,
     pub(crate) personal_quota: Option<u64>,
     pub(crate) team_quota: Option<u64>,
+    /// File-name search, derived from the change feed.
+    pub(crate) index: Option<Arc<suveren_index::FileIndex>>,
+    pub(crate) indexing: Mutex<()>,
 }
 
 impl DriveRuntime {
@@ -157,6 +164,8 @@ impl DriveRuntime {
             cache: RwLock::new(DriveCache::default()),
             personal_quota,
             team_quota,
+            index: Some(search::open(data_dir)?),
+            indexing: Mutex::new(()),
         };
         rt.reload(store).await?;
         Ok(rt)

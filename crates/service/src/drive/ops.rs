@@ -54,7 +54,7 @@ fn mime_for(path: &str, given: Option<&str>) -> Option<String> {
 }
 
 /// A blob key in the tenant's namespace.
-fn blob_key(tenant: &str) -> String {
+pub(crate) fn blob_key(tenant: &str) -> String {
     let seg: String = if tenant.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
         tenant.to_string()
     } else {
@@ -65,7 +65,7 @@ fn blob_key(tenant: &str) -> String {
 }
 
 impl App {
-    async fn node_or_parent(&self, place: &Place, path: &str) -> Result<(Option<Node>, u8)> {
+    pub(crate) async fn node_or_parent(&self, place: &Place, path: &str) -> Result<(Option<Node>, u8)> {
         if let Some(n) = self.store.node(&place.drive.id, path).await? {
             let level = n.level;
             return Ok((Some(n), level));
@@ -219,6 +219,24 @@ impl App {
                 opts.size.unwrap_or_default()
             )));
         }
+        self.commit_blob(ctx, place, &path, level, &permit, key, info, opts).await
+    }
+
+    /// Commits a complete blob as the content of `path`, with the allow
+    /// record; on any refusal the blob is removed again.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn commit_blob(
+        &self,
+        ctx: &Ctx,
+        place: &Place,
+        path: &str,
+        level: u8,
+        permit: &crate::Permit,
+        key: String,
+        info: suveren_blob::BlobInfo,
+        opts: WriteOpts,
+    ) -> Result<WriteResult> {
+        let tenant = place.drive.tenant.clone();
         let snap = self.snapshot();
         let keep = snap
             .dir
@@ -231,10 +249,10 @@ impl App {
         let put = PutFile {
             drive: place.drive.id.clone(),
             tenant: tenant.clone(),
-            path: path.clone(),
+            path: path.to_string(),
             blob: key.clone(),
             size: info.size,
-            mime: mime_for(&path, opts.mime.as_deref()),
+            mime: mime_for(path, opts.mime.as_deref()),
             etag: hex::encode(&info.sha256[..12]),
             now,
             modified: opts.modified.unwrap_or(now),
@@ -244,7 +262,7 @@ impl App {
             quota: place.drive.quota,
             versions: VersionPolicy { max_count: keep.count, max_age_ms: i64::from(keep.days) * 86_400_000 },
         };
-        let draft = self.allowed(ctx, &permit, &tenant);
+        let draft = self.allowed(ctx, permit, &tenant);
         match self.store.put_file(&put, vec![draft]).await {
             Ok(Ok((out, recs))) => {
                 self.after_commit(&recs).await?;
