@@ -2,59 +2,14 @@
 //! uploads, then restarted: every upload that was answered 201/204 is
 //! intact, nothing partial is visible, and the audit chain verifies.
 
-use std::io::{BufRead, BufReader};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
+mod common;
+
+use std::process::{Child, Command};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use common::{password, start, BIN};
 use sha2::{Digest, Sha256};
-
-const BIN: &str = env!("CARGO_BIN_EXE_suveren");
-
-struct Server {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start(data: &Path, listen: &str) -> Server {
-    let mut child = Command::new(BIN)
-        .args(["serve", "--demo", "--listen", listen, "--data"])
-        .arg(data)
-        .env("SUVEREN_LOG_LEVEL", "warn")
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("binary starts");
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let url = loop {
-        assert!(Instant::now() < deadline, "server did not start");
-        let line = lines.next().expect("server exited early").unwrap();
-        if let Some(u) = line.strip_prefix("Suveren listening on ") {
-            break u.trim().to_string();
-        }
-    };
-    std::thread::spawn(move || for _ in lines {});
-    Server { child, url }
-}
-
-fn password(data: &Path, login: &str) -> String {
-    std::fs::read_to_string(data.join("demo-credentials.tsv"))
-        .unwrap()
-        .lines()
-        .map(|l| l.split('\t').map(str::to_string).collect::<Vec<_>>())
-        .find(|r| r[0] == login)
-        .unwrap()[1]
-        .clone()
-}
 
 /// Deterministic content of upload `i` (sizes from 0 to about 3 MiB).
 fn content(i: usize) -> Vec<u8> {
@@ -92,7 +47,8 @@ async fn sigkill_during_fifty_uploads_loses_nothing_answered_and_shows_nothing_p
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
-    let r = http.post(format!("{url}/api/v1/me/app-passwords")).json(&serde_json::json!({"label": "crash"})).send().await;
+    let r =
+        http.post(format!("{url}/api/v1/me/app-passwords")).json(&serde_json::json!({"label": "crash"})).send().await;
     let pw = r.unwrap().json::<serde_json::Value>().await.unwrap()["password"].as_str().unwrap().to_string();
     let dav = reqwest::Client::builder().pool_max_idle_per_host(0).build().unwrap();
     let base = format!("{url}/dav/files/{login}");
@@ -132,7 +88,8 @@ async fn sigkill_during_fifty_uploads_loses_nothing_answered_and_shows_nothing_p
     let server = start(&data, &format!("127.0.0.1:{port}"));
     let mut complete_unanswered = 0;
     for i in 0..50 {
-        let r = dav.get(format!("{}/dav/files/{login}/u{i:02}.bin", server.url)).basic_auth(login, Some(&pw)).send().await;
+        let r =
+            dav.get(format!("{}/dav/files/{login}/u{i:02}.bin", server.url)).basic_auth(login, Some(&pw)).send().await;
         let r = r.unwrap();
         let status = r.status().as_u16();
         let body = r.bytes().await.unwrap();
