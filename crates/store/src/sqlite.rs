@@ -35,7 +35,8 @@ fn options(path: &Path, read_only: bool) -> SqliteConnectOptions {
         .create_if_missing(!read_only)
         .read_only(read_only)
         .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Normal)
+        // FULL: a commit is on disk before the client hears "stored".
+        .synchronous(SqliteSynchronous::Full)
         .busy_timeout(Duration::from_secs(10))
         .foreign_keys(true)
 }
