@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The test command of README.md: every test of the project, as CI runs it.
 # Needs: the Rust toolchain, Node.js with npm, Python 3 (all on the
-# project's machines); installs the OpenID provider for the OIDC tests.
+# project's machines), and for the WebDAV tests litmus, rclone and the
+# Python packages of tests/dav/requirements.txt (.ci/run installs them);
+# installs the OpenID provider for the OIDC tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,6 +15,9 @@ cargo test --workspace --locked
 
 echo "== Black-box demo contract against the real binary"
 bash tests/e2e/run.sh
+
+echo "== WebDAV with real clients (litmus, rclone, webdav4)"
+bash tests/dav/run.sh
 
 if [ "${SKIP_FUZZ:-0}" != 1 ] && [ -x .ci/fuzz.sh ]; then
   echo "== Fuzz smoke run of every request decoder"

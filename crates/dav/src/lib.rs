@@ -158,8 +158,36 @@ async fn handle(
             Err(e) => return explain(e),
         }
     }
+    let ctx = Arc::new(ctx);
+    let mut req = req;
+    if req.method().as_str() == "PROPFIND" {
+        match req.headers().get("depth").map(|d| d.as_bytes().to_ascii_lowercase()) {
+            // RFC 4918 §9.1: a server may refuse infinity; sync clients use
+            // the change feed instead of walking the tree.
+            Some(d) if d == b"infinity" => {
+                let mut r = Response::new(Body::from(
+                    "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<D:error xmlns:D=\"DAV:\"><D:propfind-finite-depth/></D:error>\n",
+                ));
+                *r.status_mut() = StatusCode::FORBIDDEN;
+                r.headers_mut()
+                    .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/xml; charset=utf-8"));
+                return r;
+            }
+            // No Depth means infinity, which is served as 1 (the item and,
+            // for a folder, its children), as common servers do.
+            None => {
+                req.headers_mut().insert("depth", HeaderValue::from_static("1"));
+            }
+            _ => {}
+        }
+    }
+    if req.method() == http::Method::DELETE {
+        if let Some(res) = delete_subtree(&app, &ctx, &place, &raw, prefix_base, req.headers().clone()).await {
+            return res;
+        }
+    }
     let store = app.store.clone();
-    let fs = DriveFs::new(app.clone(), Arc::new(ctx), place.clone());
+    let fs = DriveFs::new(app.clone(), ctx, place.clone());
     let last = fs.last_error.clone();
     let ls = DbLocks::new(store, place.drive.id.clone(), prefix.clone(), login.clone());
     let handler = DavHandler::builder()
@@ -189,15 +217,23 @@ async fn handle(
             return Response::from_parts(parts, Body::from(xml));
         }
     }
-    // dav_server percent-encodes `@` in hrefs; a login is `name@domain`, and
-    // strict clients (litmus, neon) compare hrefs with the URL they sent.
-    // RFC 3986 allows `@` in a path segment, so hrefs use it as is.
-    let (enc, nice) = (encode_strict(&prefix_name), encode_path_segment(&prefix_name));
-    if enc != nice && is_xml(&parts.headers) {
+    // Fix-ups of dav_server's XML, applied while it streams:
+    // - it percent-encodes `@` in hrefs; a login is `name@domain`, and strict
+    //   clients (litmus, neon) compare hrefs with the URL they sent, while
+    //   RFC 3986 allows `@` in a path segment;
+    // - it writes `getetag` without quotes, but RFC 4918 §15.6 makes it an
+    //   entity-tag, the same quoted value as the ETag header.
+    if is_xml(&parts.headers) {
         parts.headers.remove(header::CONTENT_LENGTH);
-        let from = format!("{prefix_base}{enc}").into_bytes();
-        let to = format!("{prefix_base}{nice}").into_bytes();
-        return Response::from_parts(parts, Body::from_stream(rewrite(body, from, to)));
+        let mut pairs = vec![
+            (b"<D:getetag>".to_vec(), b"<D:getetag>\"".to_vec()),
+            (b"</D:getetag>".to_vec(), b"\"</D:getetag>".to_vec()),
+        ];
+        let (enc, nice) = (encode_strict(&prefix_name), encode_path_segment(&prefix_name));
+        if enc != nice {
+            pairs.push((format!("{prefix_base}{enc}").into_bytes(), format!("{prefix_base}{nice}").into_bytes()));
+        }
+        return Response::from_parts(parts, Body::from_stream(rewrite(body, pairs)));
     }
     Response::from_parts(parts, Body::new(body))
 }
@@ -235,17 +271,20 @@ fn encode_path_segment(s: &str) -> String {
     percent_encoding::utf8_percent_encode(s, SET).to_string()
 }
 
-/// Replaces `from` with `to` in a streamed body, carrying a tail across
-/// chunk boundaries so a split match is still found.
+/// Applies literal replacements to a streamed body, carrying a tail across
+/// chunk boundaries so a match split between chunks is still found.
 fn rewrite(
     body: dav_server::body::Body,
-    from: Vec<u8>,
-    to: Vec<u8>,
+    pairs: Vec<(Vec<u8>, Vec<u8>)>,
 ) -> impl futures_util::Stream<Item = Result<bytes::Bytes, std::io::Error>> + Send {
     use http_body_util::BodyExt;
     let inner = body.into_data_stream();
+    let finders: Vec<(memchr::memmem::Finder<'static>, Vec<u8>)> =
+        pairs.into_iter().map(|(f, t)| (memchr::memmem::Finder::new(&f).into_owned(), t)).collect();
+    let longest = finders.iter().map(|(f, _)| f.needle().len()).max().unwrap_or(1);
+    let finders = std::sync::Arc::new(finders);
     futures_util::stream::unfold((Box::pin(inner), Vec::<u8>::new(), false), move |(mut inner, mut carry, done)| {
-        let (from, to) = (from.clone(), to.clone());
+        let finders = finders.clone();
         async move {
             use futures_util::StreamExt;
             if done {
@@ -257,24 +296,72 @@ fn rewrite(
                 None => (bytes::Bytes::new(), true),
             };
             carry.extend_from_slice(&chunk);
-            let mut out = Vec::with_capacity(carry.len());
+            let mut out = Vec::with_capacity(carry.len() + 64);
             let mut i = 0;
-            while i + from.len() <= carry.len() {
-                if carry[i..i + from.len()] == from[..] {
-                    out.extend_from_slice(&to);
-                    i += from.len();
-                } else {
-                    out.push(carry[i]);
-                    i += 1;
-                }
+            loop {
+                // The earliest match of any pattern from `i` on.
+                let next = finders
+                    .iter()
+                    .filter_map(|(f, to)| f.find(&carry[i..]).map(|at| (at, f.needle().len(), to)))
+                    .min_by_key(|(at, _, _)| *at);
+                let Some((at, n, to)) = next else { break };
+                out.extend_from_slice(&carry[i..i + at]);
+                out.extend_from_slice(to);
+                i += at + n;
             }
             // Keep what could be the start of a match split by the chunk end.
-            let keep = if end { 0 } else { (carry.len() - i).min(from.len() - 1) };
+            let keep = if end { 0 } else { (carry.len() - i).min(longest - 1) };
             let flush_to = carry.len() - keep;
             out.extend_from_slice(&carry[i..flush_to]);
             carry.drain(..flush_to);
             Some((Ok(bytes::Bytes::from(out)), (inner, carry, end)))
         }
+    })
+}
+
+/// DELETE of an unlocked item without conditions: the whole subtree goes to
+/// the trash in one transaction, as one entry that restores whole (the
+/// generic path deletes item by item). `None`: let dav_server handle it
+/// (conditions, locks, odd Depth).
+async fn delete_subtree(
+    app: &Arc<App>,
+    ctx: &Ctx,
+    place: &suveren_service::drive::Place,
+    raw: &str,
+    prefix_base: &str,
+    h: http::HeaderMap,
+) -> Option<Response<Body>> {
+    if h.contains_key("if") || h.contains_key(header::IF_MATCH) || h.contains_key(header::IF_NONE_MATCH) {
+        return None;
+    }
+    if h.get("depth").is_some_and(|d| !d.as_bytes().eq_ignore_ascii_case(b"infinity")) {
+        return None;
+    }
+    // The path inside the drive: after `/dav/{files|drives}/<name>`.
+    let rest = raw.strip_prefix(prefix_base)?;
+    let inner = rest.split_once('/').map(|(_, p)| p).unwrap_or("");
+    let decoded = percent_encoding::percent_decode_str(inner).decode_utf8().ok()?;
+    let path = suveren_service::drive::clean_path(&decoded).ok()?;
+    if path == "/" {
+        return None;
+    }
+    let locks = app.store.locks(&place.drive.id).await.ok()?;
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).ok()?.as_millis() as i64;
+    if locks.iter().any(|l| {
+        l.timeout_at.is_none_or(|t| t > now)
+            && (suveren_store::drive::is_within(&l.path, &path)
+                || (l.deep && suveren_store::drive::is_within(&path, &l.path)))
+    }) {
+        return None;
+    }
+    Some(match app.delete(ctx, place, &path).await {
+        Ok(_) => {
+            let mut r = Response::new(Body::empty());
+            *r.status_mut() = StatusCode::NO_CONTENT;
+            r
+        }
+        Err(ServiceError::NotFound) => not_found(),
+        Err(e) => explain(e),
     })
 }
 

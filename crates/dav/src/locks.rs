@@ -25,6 +25,10 @@ pub struct DbLocks {
     prefix: String,
     /// The caller: only a lock's owner may release it.
     principal: String,
+    /// The drive's locks as read once in this request: a PROPFIND asks for
+    /// every child's lock discovery, which would otherwise be a query each.
+    /// Changes made through this instance drop it.
+    seen: Arc<std::sync::Mutex<Option<Vec<LockRow>>>>,
 }
 
 impl std::fmt::Debug for DbLocks {
@@ -50,7 +54,7 @@ fn key(path: &DavPath) -> String {
 
 impl DbLocks {
     pub fn new(store: Arc<dyn Store>, drive: String, prefix: String, principal: String) -> Self {
-        DbLocks { store, drive, prefix, principal }
+        DbLocks { store, drive, prefix, principal, seen: Default::default() }
     }
 
     fn to_dav(&self, r: &LockRow) -> DavLock {
@@ -77,13 +81,25 @@ impl DbLocks {
 
     async fn live(&self) -> Vec<LockRow> {
         let now = now_ms();
-        match self.store.locks(&self.drive).await {
-            Ok(v) => v.into_iter().filter(|l| l.timeout_at.is_none_or(|t| t > now)).collect(),
-            Err(e) => {
-                tracing::error!(error = %e, "reading locks");
-                Vec::new()
-            }
-        }
+        let cached = self.seen.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let all = match cached {
+            Some(v) => v,
+            None => match self.store.locks(&self.drive).await {
+                Ok(v) => {
+                    *self.seen.lock().unwrap_or_else(|p| p.into_inner()) = Some(v.clone());
+                    v
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "reading locks");
+                    Vec::new()
+                }
+            },
+        };
+        all.into_iter().filter(|l| l.timeout_at.is_none_or(|t| t > now)).collect()
+    }
+
+    fn changed(&self) {
+        *self.seen.lock().unwrap_or_else(|p| p.into_inner()) = None;
     }
 }
 
@@ -195,7 +211,9 @@ impl DavLockSystem for DbLocks {
                 shared,
                 deep,
             };
-            match self.store.put_lock(&row).await {
+            let stored = self.store.put_lock(&row).await;
+            self.changed();
+            match stored {
                 Ok(()) => Ok(self.to_dav(&row)),
                 Err(e) => {
                     tracing::error!(error = %e, "storing a lock");
@@ -214,7 +232,9 @@ impl DavLockSystem for DbLocks {
             if !covering(&locks, &p).any(|l| l.token == token && l.principal.as_deref() == Some(&self.principal)) {
                 return Err(());
             }
-            match self.store.delete_lock(&token).await {
+            let deleted = self.store.delete_lock(&token).await;
+            self.changed();
+            match deleted {
                 Ok(true) => Ok(()),
                 _ => Err(()),
             }
@@ -236,7 +256,9 @@ impl DavLockSystem for DbLocks {
             let timeout = timeout.unwrap_or(Duration::from_secs(3600)).min(Duration::from_secs(3600));
             l.timeout_at = Some(now_ms() + timeout.as_millis() as i64);
             l.timeout_s = Some(timeout.as_secs());
-            self.store.put_lock(&l).await.map_err(|_| ())?;
+            let stored = self.store.put_lock(&l).await;
+            self.changed();
+            stored.map_err(|_| ())?;
             Ok(self.to_dav(&l))
         }
         .boxed()
@@ -288,6 +310,7 @@ impl DavLockSystem for DbLocks {
             for l in locks.iter().filter(|l| is_within(&l.path, &p)) {
                 let _ = self.store.delete_lock(&l.token).await;
             }
+            self.changed();
             Ok(())
         }
         .boxed()

@@ -5,7 +5,10 @@
 //! principal's tenant (unknown accounts go to the operator realm's chain).
 
 use std::net::IpAddr;
-use std::time::Instant;
+use std::time::{Duration, Instant};
+
+/// How long a cached app password record is trusted without a re-read.
+const APP_RECORD_TTL: Duration = Duration::from_secs(10);
 
 use serde::{Deserialize, Serialize};
 use suveren_audit::Outcome;
@@ -269,6 +272,32 @@ impl App {
         Ok(Some((actor, digest)))
     }
 
+    /// The stored app password record, from a short-lived cache: protocol
+    /// clients authenticate every request, and the record rarely changes
+    /// (revocation and account changes clear the cache at once).
+    async fn app_record(&self, id: &str) -> Result<Option<suveren_store::Object>> {
+        let now = Instant::now();
+        if let Some((o, at)) = self.app_records.lock().unwrap_or_else(|p| p.into_inner()).get(id) {
+            if now.duration_since(*at) < APP_RECORD_TTL {
+                return Ok(Some(o.clone()));
+            }
+        }
+        let o = self.store.get(kinds::APP_PASSWORD, id).await?;
+        let mut cache = self.app_records.lock().unwrap_or_else(|p| p.into_inner());
+        if cache.len() > 10_000 {
+            cache.clear();
+        }
+        match &o {
+            Some(o) => cache.insert(id.to_string(), (o.clone(), now)),
+            None => cache.remove(id),
+        };
+        Ok(o)
+    }
+
+    pub(crate) fn forget_app_records(&self) {
+        self.app_records.lock().unwrap_or_else(|p| p.into_inner()).clear();
+    }
+
     /// Basic authentication with an app password (protocol clients and the
     /// CLI). A cached keyed digest spares an Argon2 run per request.
     pub async fn app_password_actor(&self, login: &str, pw: &str, client: Option<IpAddr>) -> Result<Option<Actor>> {
@@ -282,7 +311,7 @@ impl App {
         // Every way of failing costs one Argon2 run, so timing tells nothing
         // about which accounts or app password ids exist.
         let found = match (app_password::id_of(pw), app_password::canonical(pw)) {
-            (Some(id), Some(canon)) => self.store.get(kinds::APP_PASSWORD, &id).await?.map(|obj| (id, canon, obj)),
+            (Some(id), Some(canon)) => self.app_record(&id).await?.map(|obj| (id, canon, obj)),
             _ => None,
         };
         let Some((id, canon, obj)) = found else {
@@ -316,7 +345,10 @@ impl App {
         if rec.last_used.is_none_or(|t| ts - t >= 60) {
             let used = AppPassword { last_used: Some(ts), last_client: client.map(|c| c.to_string()), ..rec.clone() };
             let o = object(kinds::APP_PASSWORD, &id, &obj.tenant, obj.owner.as_deref(), &used);
-            let _ = self.store.commit(Batch::new().op(Op::Swap { object: o, expected: obj.body })).await;
+            let swapped = self.store.commit(Batch::new().op(Op::Swap { object: o, expected: obj.body })).await;
+            // Either way the stored record moved on: read it afresh next time.
+            let _ = swapped;
+            self.app_records.lock().unwrap_or_else(|p| p.into_inner()).remove(&id);
         }
         Ok(Some(Actor { principal: Some(p), mfa: rec.mfa, via: Via::AppPassword, grants: Vec::new() }))
     }
@@ -405,6 +437,7 @@ impl App {
         d.resource = format!("app_password:{}", rec.key);
         self.commit(Batch::new().op(Op::delete(kinds::APP_PASSWORD, id)).audit(d)).await?;
         self.app_cache.invalidate(id);
+        self.forget_app_records();
         Ok(())
     }
 

@@ -149,6 +149,8 @@ pub struct App {
     pub(crate) throttle: suveren_identity::throttle::Throttle,
     pub(crate) oidc: tokio::sync::Mutex<std::collections::HashMap<String, Arc<suveren_identity::oidc::OidcClient>>>,
     pub(crate) drive: drive::DriveRuntime,
+    pub(crate) app_records:
+        std::sync::Mutex<std::collections::HashMap<String, (suveren_store::Object, std::time::Instant)>>,
 }
 
 pub fn now_unix() -> i64 {
@@ -190,6 +192,7 @@ impl App {
             drive::DriveRuntime::open(&data_dir, store.as_ref(), settings.personal_quota, settings.team_quota).await?;
         Ok(Arc::new(App {
             drive,
+            app_records: Default::default(),
             store,
             throttle: suveren_identity::throttle::Throttle::new(settings.throttle.clone()),
             settings,
@@ -211,6 +214,9 @@ impl App {
     pub async fn reload(&self) -> Result<()> {
         let snap = Snapshot::load(self.store.as_ref()).await?;
         *self.snapshot.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(snap);
+        // Account changes (disabling, resets, deletions) may have removed
+        // app passwords: trust no cached record.
+        self.forget_app_records();
         Ok(())
     }
 
