@@ -311,3 +311,87 @@ fn urlencode(s: &str) -> String {
         })
         .collect()
 }
+
+#[tokio::test]
+async fn links_follow_the_level_and_their_mode_and_search_shows_only_what_may_be_read() {
+    let s = common::start().await;
+    let anna = s.login("anna.admin@nordvik.test").await;
+    let r = anna
+        .post(
+            "/api/v1/tenants/nordvik/drives",
+            &json!({"name": "Åpent", "slug": "apent", "level": 0,
+                    "members": [{"principal": "lars.laerer@nordvik.test", "role": "owner"}]}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    let d = r.json()["id"].as_str().unwrap().to_string();
+    let lars = s.login("lars.laerer@nordvik.test").await;
+    assert_eq!(lars.post(&format!("/api/v1/drives/{d}/folders"), &json!({"path": "/Innlevering"})).await.status, 201);
+    let r = lars
+        .send(lars.req(Method::PUT, &format!("/api/v1/drives/{d}/content?path=/Meny.txt")).body("Fiskesuppe"))
+        .await;
+    assert_eq!(r.status, 201);
+    // A view link with a password and an expiry.
+    let exp = common::unix_now() + 3600;
+    let r = lars
+        .post(
+            &format!("/api/v1/drives/{d}/shares"),
+            &json!({"path": "/Meny.txt", "link": "view", "password": "suppe-2026", "expires": exp}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    let token = r.json()["token"].as_str().unwrap().to_string();
+    let anon = s.client();
+    let r = anon.get(&format!("/api/v1/links/{token}/content")).await;
+    assert_eq!(r.problem(401)["type"], "/problems/unauthenticated", "the password is asked for");
+    let r = anon
+        .send(anon.req(Method::GET, &format!("/api/v1/links/{token}/content")).header("x-link-password", "suppe-2026"))
+        .await;
+    assert_eq!((r.status, r.text()), (200, "Fiskesuppe".to_string()));
+    let r = anon
+        .send(anon.req(Method::GET, &format!("/api/v1/links/{token}/content")).header("x-link-password", "feil"))
+        .await;
+    assert_eq!(r.status, 401);
+    // An upload link: anyone with it adds files, sees none.
+    let r = lars.post(&format!("/api/v1/drives/{d}/shares"), &json!({"path": "/Innlevering", "link": "upload"})).await;
+    let up = r.json()["token"].as_str().unwrap().to_string();
+    let r = anon.send(anon.req(Method::PUT, &format!("/api/v1/links/{up}/files/oppgave.txt")).body("svar")).await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    let r =
+        anon.send(anon.req(Method::PUT, &format!("/api/v1/links/{up}/files/oppgave.txt")).body("overskrevet")).await;
+    assert!(r.status == 409 || r.status == 412, "an upload link never replaces: {}", r.status);
+    let r = anon.get(&format!("/api/v1/links/{up}/content?path=oppgave.txt")).await;
+    assert_eq!(r.status, 403, "an upload link does not read");
+    let r = lars.get(&format!("/api/v1/drives/{d}/content?path=/Innlevering/oppgave.txt")).await;
+    assert_eq!(r.text(), "svar");
+    // Raising the file to Internal ends its link at once.
+    let r = lars
+        .send(
+            lars.req(Method::PUT, &format!("/api/v1/drives/{d}/level")).json(&json!({"path": "/Meny.txt", "level": 1})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let r = anon
+        .send(anon.req(Method::GET, &format!("/api/v1/links/{token}/content")).header("x-link-password", "suppe-2026"))
+        .await;
+    assert_eq!(r.status, 404, "the level no longer allows links");
+    // Lowering it again takes an owner, explicitly; a viewer could not.
+    let r = lars
+        .send(
+            lars.req(Method::PUT, &format!("/api/v1/drives/{d}/level")).json(&json!({"path": "/Meny.txt", "level": 0})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+
+    // Search: lars finds his own files and the teachers' drive, never
+    // Barnevern's case files; siri (with her second factor) does.
+    let hits = lars.get("/api/v1/search/files?q=meny").await.json();
+    assert_eq!(hits["results"][0]["path"], "/Meny.txt", "{hits}");
+    let hits = lars.get("/api/v1/search/files?q=bekymringsmelding").await.json();
+    assert_eq!(hits["results"], json!([]));
+    let siri = s.login("siri.saksbehandler@nordvik.test").await;
+    let hits = siri.get("/api/v1/search/files?q=bekymringsmelding").await.json();
+    assert_eq!(hits["results"][0]["drive"], "d-barnevern", "{hits}");
+    let per = s.login("per.elev@nordvik.test").await;
+    assert_eq!(per.get("/api/v1/search/files?q=plan").await.json()["results"], json!([]), "per sees no teacher's plan");
+}
