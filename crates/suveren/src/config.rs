@@ -28,6 +28,8 @@ pub const KEYS: &[(&str, &str)] = &[
         "auto, true or false. auto: Secure unless listening on loopback without TLS. false is refused off loopback.",
     ),
     ("audit.checkpoint_interval", "Sign an audit checkpoint every N records per tenant. Default 100."),
+    ("drive.personal_quota_mb", "Quota of each principal's personal drive, MiB (0: unlimited). Default 51200."),
+    ("drive.team_quota_mb", "Quota of a new team drive, MiB (0: unlimited; admins set each drive's). Default 512000."),
     ("signin.pair_failures", "Failed sign-ins from one address to one account before that pair is locked. Default 5."),
     ("signin.pair_lock_minutes", "How long such a pair stays locked. Default 15."),
     (
@@ -204,6 +206,7 @@ pub fn build(t: &Table) -> Result<Config, Vec<String>> {
             "log_level",
             "session",
             "audit",
+            "drive",
             "signin",
             "oidc",
         ],
@@ -272,6 +275,16 @@ pub fn build(t: &Table) -> Result<Config, Vec<String>> {
         r.unknown(a, "audit.", &["checkpoint_interval"]);
         if let Some(n) = r.int(a, "audit.", "checkpoint_interval", 1, 1_000_000) {
             settings.checkpoint_interval = n as u64;
+        }
+    }
+    if let Some(d) = r.table(t, "", "drive") {
+        r.unknown(d, "drive.", &["personal_quota_mb", "team_quota_mb"]);
+        let mb = |n: i64| (n > 0).then(|| n as u64 * 1024 * 1024);
+        if let Some(n) = r.int(d, "drive.", "personal_quota_mb", 0, 1 << 30) {
+            settings.personal_quota = mb(n);
+        }
+        if let Some(n) = r.int(d, "drive.", "team_quota_mb", 0, 1 << 30) {
+            settings.team_quota = mb(n);
         }
     }
     if let Some(s) = r.table(t, "", "signin") {
