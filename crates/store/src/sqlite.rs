@@ -10,9 +10,10 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Row, SqlitePool};
+use sqlx::{Row, SqliteConnection, SqlitePool};
+use std::sync::Arc;
 use suveren_audit::{seal, Checkpoint, Draft, Record};
-use tokio::sync::Mutex;
+use tokio::sync::{oneshot, Mutex, OwnedMutexGuard};
 
 use crate::{Batch, Object, Op, Result, Store, StoreError};
 
@@ -25,7 +26,135 @@ const MIGRATIONS: &[(i64, &str)] = &[
 
 pub struct SqliteStore {
     pub(crate) pool: SqlitePool,
-    pub(crate) write: Mutex<()>,
+    pub(crate) write: Arc<Mutex<WriteState>>,
+}
+
+/// Group commit. Writes run one after another, each inside a savepoint of one
+/// shared transaction; the transaction commits (one fsync, since the
+/// database runs with `synchronous=FULL`) as soon as no write is waiting,
+/// and only then does each write return. Under load many writes share one
+/// fsync; alone, a write commits at once. A write that fails is rolled back
+/// to its savepoint and never affects the others.
+#[derive(Default)]
+pub struct WriteState {
+    tx: Option<sqlx::Transaction<'static, sqlx::Sqlite>>,
+    waiters: Vec<oneshot::Sender<std::result::Result<(), String>>>,
+    flushing: bool,
+    /// The last write ended without committing its savepoint.
+    rollback: bool,
+}
+
+/// One write in progress: the shared transaction, inside its savepoint.
+/// Dropped without [`WriteTx::commit`], the write is rolled back.
+pub(crate) struct WriteTx {
+    guard: Option<OwnedMutexGuard<WriteState>>,
+    state: Arc<Mutex<WriteState>>,
+}
+
+impl std::ops::Deref for WriteTx {
+    type Target = SqliteConnection;
+    fn deref(&self) -> &SqliteConnection {
+        self.guard.as_ref().and_then(|g| g.tx.as_ref()).expect("a write holds its transaction")
+    }
+}
+
+impl std::ops::DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut SqliteConnection {
+        self.guard.as_mut().and_then(|g| g.tx.as_mut()).expect("a write holds its transaction")
+    }
+}
+
+async fn undo_last(g: &mut WriteState) {
+    if g.rollback {
+        g.rollback = false;
+        if let Some(tx) = g.tx.as_mut() {
+            if sqlx::query("ROLLBACK TO w").execute(&mut **tx).await.is_err()
+                || sqlx::query("RELEASE w").execute(&mut **tx).await.is_err()
+            {
+                // The transaction is unusable: drop it whole (rolls back).
+                g.tx = None;
+                for w in g.waiters.drain(..) {
+                    let _ = w.send(Err("the write transaction failed; try again".into()));
+                }
+            }
+        }
+    }
+}
+
+async fn flush(state: Arc<Mutex<WriteState>>) {
+    // Let writes already waiting for the lock join this commit.
+    tokio::task::yield_now().await;
+    let mut g = state.lock().await;
+    undo_last(&mut g).await;
+    g.flushing = false;
+    let waiters = std::mem::take(&mut g.waiters);
+    let res = match g.tx.take() {
+        Some(tx) => tx.commit().await.map_err(|e| e.to_string()),
+        None => Ok(()),
+    };
+    drop(g);
+    for w in waiters {
+        let _ = w.send(res.clone());
+    }
+}
+
+impl WriteTx {
+    /// Keeps this write and waits until the group it joined is on disk.
+    pub(crate) async fn commit(mut self) -> Result<()> {
+        let mut g = self.guard.take().expect("not yet committed");
+        let released = match g.tx.as_mut() {
+            Some(tx) => sqlx::query("RELEASE w").execute(&mut **tx).await,
+            None => return Err(StoreError::Io(std::io::Error::other("the write transaction was lost"))),
+        };
+        if let Err(e) = released {
+            g.rollback = true;
+            self.guard = Some(g);
+            return Err(e.into());
+        }
+        let (tx, rx) = oneshot::channel();
+        g.waiters.push(tx);
+        if !g.flushing {
+            g.flushing = true;
+            tokio::spawn(flush(self.state.clone()));
+        }
+        drop(g);
+        match rx.await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(m)) => Err(StoreError::Io(std::io::Error::other(m))),
+            Err(_) => Err(StoreError::Io(std::io::Error::other("the write was abandoned"))),
+        }
+    }
+}
+
+impl Drop for WriteTx {
+    fn drop(&mut self) {
+        if let Some(mut g) = self.guard.take() {
+            g.rollback = true;
+            if !g.flushing {
+                g.flushing = true;
+                if let Ok(h) = tokio::runtime::Handle::try_current() {
+                    h.spawn(flush(self.state.clone()));
+                } else {
+                    g.flushing = false;
+                }
+            }
+        }
+    }
+}
+
+impl SqliteStore {
+    /// Starts a write: waits for the writes before it, then opens its
+    /// savepoint in the shared transaction.
+    pub(crate) async fn begin_write(&self) -> Result<WriteTx> {
+        let mut g = self.write.clone().lock_owned().await;
+        undo_last(&mut g).await;
+        if g.tx.is_none() {
+            g.tx = Some(self.pool.begin().await?);
+        }
+        let tx = g.tx.as_mut().expect("just set");
+        sqlx::query("SAVEPOINT w").execute(&mut **tx).await?;
+        Ok(WriteTx { guard: Some(g), state: self.write.clone() })
+    }
 }
 
 fn options(path: &Path, read_only: bool) -> SqliteConnectOptions {
@@ -45,7 +174,7 @@ impl SqliteStore {
     /// Opens (creating if needed) and migrates the database at `path`.
     pub async fn open(path: &Path) -> Result<Self> {
         let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options(path, false)).await?;
-        let store = SqliteStore { pool, write: Mutex::new(()) };
+        let store = SqliteStore { pool, write: Arc::new(Mutex::new(WriteState::default())) };
         store.migrate().await?;
         Ok(store)
     }
@@ -60,7 +189,7 @@ impl SqliteStore {
             )));
         }
         let pool = SqlitePoolOptions::new().max_connections(2).connect_with(options(path, true)).await?;
-        let store = SqliteStore { pool, write: Mutex::new(()) };
+        let store = SqliteStore { pool, write: Arc::new(Mutex::new(WriteState::default())) };
         let v = store.schema_version().await?;
         let known = MIGRATIONS.last().map(|m| m.0).unwrap_or(0);
         if v > known {
@@ -83,7 +212,6 @@ impl SqliteStore {
     }
 
     async fn migrate(&self) -> Result<()> {
-        let _w = self.write.lock().await;
         sqlx::query(
             "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')))",
         )
@@ -125,16 +253,13 @@ fn row_object(r: &sqlx::sqlite::SqliteRow) -> Object {
 }
 
 /// Seals drafts onto their tenants' chains inside the caller's transaction.
-pub(crate) async fn append_audit(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
-    drafts: Vec<Draft>,
-) -> Result<Vec<Record>> {
+pub(crate) async fn append_audit(tx: &mut SqliteConnection, drafts: Vec<Draft>) -> Result<Vec<Record>> {
     let mut sealed = Vec::with_capacity(drafts.len());
     for draft in drafts {
         let head: Option<(i64, String)> =
             sqlx::query_as("SELECT seq, hash FROM audit WHERE tenant = ? ORDER BY seq DESC LIMIT 1")
                 .bind(&draft.tenant)
-                .fetch_optional(&mut **tx)
+                .fetch_optional(&mut *tx)
                 .await?;
         let rec = seal(head.as_ref().map(|(s, h)| (*s as u64, h.as_str())), draft);
         let decision = match rec.decision {
@@ -152,7 +277,7 @@ pub(crate) async fn append_audit(
         .bind(decision)
         .bind(serde_json::to_string(&rec).expect("records serialise"))
         .bind(&rec.hash)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?;
         sealed.push(rec);
     }
@@ -210,8 +335,7 @@ impl Store for SqliteStore {
     }
 
     async fn commit(&self, batch: Batch) -> Result<Vec<Record>> {
-        let _w = self.write.lock().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         for op in &batch.ops {
             match op {
                 Op::Insert(o) => {
@@ -306,14 +430,14 @@ impl Store for SqliteStore {
     }
 
     async fn put_checkpoint(&self, cp: &Checkpoint) -> Result<()> {
-        let _w = self.write.lock().await;
+        let mut tx = self.begin_write().await?;
         sqlx::query("INSERT INTO audit_checkpoints (tenant, seq, body) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
             .bind(&cp.tenant)
             .bind(cp.seq as i64)
             .bind(serde_json::to_string(cp).expect("checkpoints serialise"))
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
-        Ok(())
+        tx.commit().await
     }
 
     async fn checkpoints(&self, tenant: &str) -> Result<Vec<Checkpoint>> {
@@ -360,6 +484,40 @@ mod tests {
         assert_eq!(s.version().await.unwrap(), 2);
         let ro = SqliteStore::open_read_only(&path).await.unwrap();
         ro.ping().await.unwrap();
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn concurrent_writes_share_commits_and_a_failing_one_takes_only_itself_down() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = std::sync::Arc::new(SqliteStore::open(&dir.path().join("meta.db")).await.unwrap());
+        let mut tasks = Vec::new();
+        for i in 0..60 {
+            let s = s.clone();
+            tasks.push(tokio::spawn(async move {
+                // Every third write collides with an earlier key and fails.
+                let key = if i % 3 == 2 { format!("k{}", i - 1) } else { format!("k{i}") };
+                let op = Op::insert("thing", &key, "t", None, &i);
+                (i, s.commit(Batch::new().op(op).audit(crate::conformance::draft("t", "thing.create"))).await)
+            }));
+        }
+        let mut ok = 0;
+        for t in tasks {
+            let (i, r) = t.await.unwrap();
+            match r {
+                Ok(recs) => {
+                    ok += 1;
+                    assert_eq!(recs.len(), 1);
+                }
+                // Of each colliding pair, whichever came second.
+                Err(StoreError::Conflict { .. }) => assert_ne!(i % 3, 0, "only colliding writes fail"),
+                Err(e) => panic!("write {i}: {e}"),
+            }
+        }
+        assert_eq!(ok, 40);
+        assert_eq!(s.list("thing", Some("t")).await.unwrap().len(), 40, "every successful write landed");
+        let recs = s.audit_after("t", 0, 1000).await.unwrap();
+        assert_eq!(recs.len(), 40, "a failed write left no record");
+        assert!(recs.windows(2).all(|w| w[1].seq == w[0].seq + 1 && w[1].prev_hash == w[0].hash), "one unbroken chain");
     }
 
     #[tokio::test]

@@ -4,14 +4,14 @@
 
 use async_trait::async_trait;
 use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, Sqlite, Transaction};
+use sqlx::{Row, SqliteConnection};
 use suveren_audit::Draft;
 
 use crate::drive::*;
 use crate::sqlite::{append_audit, SqliteStore};
 use crate::Result;
 
-type Tx<'a> = Transaction<'a, Sqlite>;
+type Tx = SqliteConnection;
 
 const NODE_COLS: &str = "id, drive, path, name, dir, level, size, blob, etag, mime, created, modified, author, props";
 /// `path` and everything below it: `?` = path, `?` = lower bound, `?` = upper bound.
@@ -148,19 +148,19 @@ fn row_change(r: &SqliteRow) -> Change {
     }
 }
 
-async fn live(tx: &mut Tx<'_>, drive: &str, path: &str) -> Result<Option<Node>> {
+async fn live(tx: &mut Tx, drive: &str, path: &str) -> Result<Option<Node>> {
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {NODE_COLS} FROM nodes WHERE drive = ? AND path = ? AND trash IS NULL"
     )))
     .bind(drive)
     .bind(path)
-    .fetch_optional(&mut **tx)
+    .fetch_optional(&mut *tx)
     .await?;
     Ok(row.as_ref().map(row_node))
 }
 
 /// The folder a new item goes into, or why it cannot.
-async fn parent_folder(tx: &mut Tx<'_>, drive: &str, path: &str) -> Result<std::result::Result<Node, DriveConflict>> {
+async fn parent_folder(tx: &mut Tx, drive: &str, path: &str) -> Result<std::result::Result<Node, DriveConflict>> {
     let parent = parent_of(path);
     Ok(match live(tx, drive, parent).await? {
         None => Err(DriveConflict::NoParent(parent.to_string())),
@@ -169,17 +169,17 @@ async fn parent_folder(tx: &mut Tx<'_>, drive: &str, path: &str) -> Result<std::
     })
 }
 
-async fn used(tx: &mut Tx<'_>, drive: &str) -> Result<u64> {
-    let (u,): (i64,) = sqlx::query_as("SELECT used FROM drives WHERE id = ?").bind(drive).fetch_one(&mut **tx).await?;
+async fn used(tx: &mut Tx, drive: &str) -> Result<u64> {
+    let (u,): (i64,) = sqlx::query_as("SELECT used FROM drives WHERE id = ?").bind(drive).fetch_one(&mut *tx).await?;
     Ok(u.max(0) as u64)
 }
 
-async fn add_used(tx: &mut Tx<'_>, drive: &str, delta: i64) -> Result<()> {
+async fn add_used(tx: &mut Tx, drive: &str, delta: i64) -> Result<()> {
     if delta != 0 {
         sqlx::query("UPDATE drives SET used = MAX(0, used + ?) WHERE id = ?")
             .bind(delta)
             .bind(drive)
-            .execute(&mut **tx)
+            .execute(&mut *tx)
             .await?;
     }
     Ok(())
@@ -196,7 +196,7 @@ fn quota_check(quota: Option<u64>, used: u64, needed: u64) -> std::result::Resul
 
 #[allow(clippy::too_many_arguments)]
 async fn change(
-    tx: &mut Tx<'_>,
+    tx: &mut Tx,
     tenant: &str,
     drive: &str,
     node: Option<i64>,
@@ -217,16 +217,16 @@ async fn change(
     .bind(from)
     .bind(dir as i64)
     .bind(now)
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
     Ok(())
 }
 
-async fn gc(tx: &mut Tx<'_>, blob: &str, now: i64) -> Result<()> {
+async fn gc(tx: &mut Tx, blob: &str, now: i64) -> Result<()> {
     sqlx::query("INSERT INTO blob_gc (blob, since) VALUES (?, ?) ON CONFLICT DO NOTHING")
         .bind(blob)
         .bind(now)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?;
     Ok(())
 }
@@ -234,7 +234,7 @@ async fn gc(tx: &mut Tx<'_>, blob: &str, now: i64) -> Result<()> {
 /// Marks the live subtree at `path` as trashed under a new entry.
 #[allow(clippy::too_many_arguments)]
 async fn trash_in(
-    tx: &mut Tx<'_>,
+    tx: &mut Tx,
     tenant: &str,
     drive: &str,
     node: &Node,
@@ -250,7 +250,7 @@ async fn trash_in(
     .bind(&node.path)
     .bind(&lo)
     .bind(&hi)
-    .fetch_one(&mut **tx)
+    .fetch_one(&mut *tx)
     .await?;
     sqlx::query("INSERT INTO trash (id, drive, node, path, dir, size, deleted, by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
         .bind(id)
@@ -261,7 +261,7 @@ async fn trash_in(
         .bind(size)
         .bind(now)
         .bind(by)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?;
     sqlx::query(sqlx::AssertSqlSafe(format!(
         "UPDATE nodes SET trash = ? WHERE drive = ? AND trash IS NULL AND {SUBTREE}"
@@ -271,14 +271,14 @@ async fn trash_in(
     .bind(&node.path)
     .bind(&lo)
     .bind(&hi)
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
     sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM locks WHERE drive = ? AND {SUBTREE}")))
         .bind(drive)
         .bind(&node.path)
         .bind(&lo)
         .bind(&hi)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?;
     change(tx, tenant, drive, Some(node.id), "delete", &node.path, None, node.dir, now).await?;
     Ok(TrashEntry {
@@ -294,7 +294,7 @@ async fn trash_in(
 }
 
 /// Bytes a subtree holds, with its versions.
-async fn subtree_bytes(tx: &mut Tx<'_>, drive: &str, path: &str, with_versions: bool) -> Result<u64> {
+async fn subtree_bytes(tx: &mut Tx, drive: &str, path: &str, with_versions: bool) -> Result<u64> {
     let (lo, hi) = below(path);
     let (live,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT COALESCE(SUM(size), 0) FROM nodes WHERE drive = ? AND trash IS NULL AND {SUBTREE}"
@@ -303,7 +303,7 @@ async fn subtree_bytes(tx: &mut Tx<'_>, drive: &str, path: &str, with_versions: 
     .bind(path)
     .bind(&lo)
     .bind(&hi)
-    .fetch_one(&mut **tx)
+    .fetch_one(&mut *tx)
     .await?;
     let versions = if with_versions {
         let (v,): (i64,) = sqlx::query_as(
@@ -314,7 +314,7 @@ async fn subtree_bytes(tx: &mut Tx<'_>, drive: &str, path: &str, with_versions: 
         .bind(path)
         .bind(&lo)
         .bind(&hi)
-        .fetch_one(&mut **tx)
+        .fetch_one(&mut *tx)
         .await?;
         v
     } else {
@@ -325,10 +325,7 @@ async fn subtree_bytes(tx: &mut Tx<'_>, drive: &str, path: &str, with_versions: 
 
 /// Common checks of move and copy; on success the destination's folder and
 /// whether the destination was replaced (trashed).
-async fn prepare_transfer(
-    tx: &mut Tx<'_>,
-    t: &Transfer,
-) -> Result<std::result::Result<(Node, Node, bool), DriveConflict>> {
+async fn prepare_transfer(tx: &mut Tx, t: &Transfer) -> Result<std::result::Result<(Node, Node, bool), DriveConflict>> {
     let Some(src) = live(tx, &t.from_drive, &t.from).await? else {
         return Ok(Err(DriveConflict::Missing(t.from.clone())));
     };
@@ -383,8 +380,7 @@ impl DriveStore for SqliteStore {
     }
 
     async fn create_drive(&self, row: &DriveRow, level: u8, now: i64, audit: Vec<Draft>) -> Result<Outcome<()>> {
-        let _w = self.write.lock().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let res = sqlx::query(
             "INSERT INTO drives (id, tenant, slug, body, used) VALUES (?, ?, ?, ?, 0) ON CONFLICT DO NOTHING",
         )
@@ -414,8 +410,7 @@ impl DriveStore for SqliteStore {
     }
 
     async fn update_drive(&self, row: &DriveRow, audit: Vec<Draft>) -> Result<Outcome<()>> {
-        let _w = self.write.lock().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let res = sqlx::query("UPDATE drives SET slug = ?, body = ? WHERE id = ?")
             .bind(&row.slug)
             .bind(&row.body)
@@ -526,8 +521,7 @@ impl DriveStore for SqliteStore {
     }
 
     async fn put_file(&self, p: &PutFile, audit: Vec<Draft>) -> Result<Outcome<PutOutcome>> {
-        let _w = self.write.lock().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let folder = match parent_folder(&mut tx, &p.drive, &p.path).await? {
             Ok(f) => f,
             Err(e) => return Ok(Err(e)),
@@ -674,8 +668,7 @@ impl DriveStore for SqliteStore {
         etag: &str,
         audit: Vec<Draft>,
     ) -> Result<Outcome<Node>> {
-        let _w = self.write.lock().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let folder = match parent_folder(&mut tx, drive, path).await? {
             Ok(f) => f,
             Err(e) => return Ok(Err(e)),
@@ -732,8 +725,7 @@ impl DriveStore for SqliteStore {
         by: &str,
         audit: Vec<Draft>,
     ) -> Result<Outcome<TrashEntry>> {
-        let _w = self.write.lock().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let Some(node) = live(&mut tx, drive, path).await? else {
             return Ok(Err(DriveConflict::Missing(path.to_string())));
         };
@@ -744,8 +736,7 @@ impl DriveStore for SqliteStore {
     }
 
     async fn move_node(&self, t: &Transfer, audit: Vec<Draft>) -> Result<Outcome<TransferOutcome>> {
-        let _w = self.write.lock().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let (src, folder, replaced) = match prepare_transfer(&mut tx, t).await? {
             Ok(v) => v,
             Err(e) => return Ok(Err(e)),
@@ -827,8 +818,7 @@ impl DriveStore for SqliteStore {
     }
 
     async fn copy_node(&self, t: &Transfer, audit: Vec<Draft>) -> Result<Outcome<TransferOutcome>> {
-        let _w = self.write.lock().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let (src, folder, replaced) = match prepare_transfer(&mut tx, t).await? {
             Ok(v) => v,
             Err(e) => return Ok(Err(e)),
@@ -893,8 +883,7 @@ impl DriveStore for SqliteStore {
         props: &str,
         audit: Vec<Draft>,
     ) -> Result<Outcome<()>> {
-        let _w = self.write.lock().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let res = sqlx::query("UPDATE nodes SET props = ? WHERE drive = ? AND path = ? AND trash IS NULL")
             .bind(props)
             .bind(drive)
@@ -918,8 +907,7 @@ impl DriveStore for SqliteStore {
         now: i64,
         audit: Vec<Draft>,
     ) -> Result<Outcome<()>> {
-        let _w = self.write.lock().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let Some(node) = live(&mut tx, drive, path).await? else {
             return Ok(Err(DriveConflict::Missing(path.to_string())));
         };
@@ -955,8 +943,7 @@ impl DriveStore for SqliteStore {
     }
 
     async fn restore(&self, tenant: &str, drive: &str, id: &str, now: i64, audit: Vec<Draft>) -> Result<Outcome<Node>> {
-        let _w = self.write.lock().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let Some(entry) =
             sqlx::query("SELECT id, drive, node, path, dir, size, deleted, by FROM trash WHERE id = ? AND drive = ?")
                 .bind(id)
@@ -985,8 +972,7 @@ impl DriveStore for SqliteStore {
     }
 
     async fn purge(&self, drive: &str, id: &str, now: i64, audit: Vec<Draft>) -> Result<Outcome<()>> {
-        let _w = self.write.lock().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let exists: Option<(String,)> = sqlx::query_as("SELECT id FROM trash WHERE id = ? AND drive = ?")
             .bind(id)
             .bind(drive)
@@ -1081,8 +1067,7 @@ impl DriveStore for SqliteStore {
     }
 
     async fn blob_gc_take(&self, blob: &str) -> Result<bool> {
-        let _w = self.write.lock().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let used: Option<(i64,)> = sqlx::query_as(
             "SELECT 1 FROM nodes WHERE blob = ? UNION ALL SELECT 1 FROM versions WHERE blob = ? LIMIT 1",
         )
@@ -1106,7 +1091,7 @@ impl DriveStore for SqliteStore {
     }
 
     async fn put_lock(&self, l: &LockRow) -> Result<()> {
-        let _w = self.write.lock().await;
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO locks (token, drive, path, principal, owner, timeout_at, timeout_s, shared, deep)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -1121,29 +1106,30 @@ impl DriveStore for SqliteStore {
         .bind(l.timeout_s.map(|s| s as i64))
         .bind(l.shared as i64)
         .bind(l.deep as i64)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
-        Ok(())
+        tx.commit().await
     }
 
     async fn delete_lock(&self, token: &str) -> Result<bool> {
-        let _w = self.write.lock().await;
-        let r = sqlx::query("DELETE FROM locks WHERE token = ?").bind(token).execute(&self.pool).await?;
+        let mut tx = self.begin_write().await?;
+        let r = sqlx::query("DELETE FROM locks WHERE token = ?").bind(token).execute(&mut *tx).await?;
+        tx.commit().await?;
         Ok(r.rows_affected() > 0)
     }
 
     async fn expire_locks(&self, now: i64) -> Result<u64> {
-        let _w = self.write.lock().await;
+        let mut tx = self.begin_write().await?;
         let r = sqlx::query("DELETE FROM locks WHERE timeout_at IS NOT NULL AND timeout_at <= ?")
             .bind(now)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
+        tx.commit().await?;
         Ok(r.rows_affected())
     }
 
     async fn put_share(&self, s: &ShareRow, audit: Vec<Draft>) -> Result<Outcome<()>> {
-        let _w = self.write.lock().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let res = sqlx::query(
             "INSERT INTO shares (id, tenant, drive, node, target_kind, target, role, created_by, created, expires, password, token)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
@@ -1171,8 +1157,7 @@ impl DriveStore for SqliteStore {
     }
 
     async fn delete_share(&self, id: &str, audit: Vec<Draft>) -> Result<Outcome<()>> {
-        let _w = self.write.lock().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let res = sqlx::query("DELETE FROM shares WHERE id = ?").bind(id).execute(&mut *tx).await?;
         if res.rows_affected() == 0 {
             return Ok(Err(DriveConflict::Missing(id.to_string())));
