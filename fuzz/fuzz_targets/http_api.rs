@@ -12,10 +12,22 @@
 //!          with CRED as app password); bits 2-4 content type (CONTENT_TYPES);
 //!          bit 5 raw encoding of path parameters and query; bit 6 Anna's
 //!          session instead (tenant admin with TOTP: requests get past the
-//!          policy gate into the services' validation)
+//!          policy gate into the services' validation); bit 7 BODY starts
+//!          with header lines (see below)
 //! byte 2   method: 0 the route's own, 1-7 one of METHODS
 //! rest     P1 \0 P2 \0 QUERY \0 CRED \0 BODY   (BODY may contain \0)
 //! ```
+//!
+//! A path parameter (P1, P2) that is exactly `$drive`, `$link` or `$upload`
+//! becomes the id of Lars's personal drive, the token of a view link or of
+//! an upload link Lars made at fixture setup (random values a fuzzer
+//! cannot guess); a CRED of exactly `$app` becomes Lars's real app password
+//! (mode 3), so Basic requests get signed in. With flag bit 7, BODY is
+//! `Name: value` lines ended by an empty line (`\n\n`), then the body; the
+//! headers are set after the others (replacing `Content-Type`), e.g.
+//! `Tus-Resumable`, `Upload-Length`, `Upload-Offset`, `Upload-Metadata`,
+//! `Range`, `If-Match`, `X-Link-Password`. `Content-Length` is always the
+//! body's length (as hyper gives it), never the fuzzer's.
 //!
 //! Lars (an employee) is refused by the policy gate on every admin route, but
 //! only after the route's body, path and query were decoded. Anna's requests
@@ -31,7 +43,7 @@ use std::sync::OnceLock;
 
 use axum::body::Body;
 use base64::Engine;
-use http::{header, HeaderValue, Method, Request};
+use http::{header, HeaderName, HeaderValue, Method, Request};
 use libfuzzer_sys::fuzz_target;
 use suveren_api::routes::RouteSpec;
 use suveren_fuzz::{check_answer, encode, fixture, mentions, percent_decode, LARS};
@@ -58,6 +70,42 @@ fn routes() -> &'static [RouteSpec] {
             .filter(|s| !(s.method == "POST" && s.path == "/api/v1/auth/login"))
             .collect()
     })
+}
+
+/// A path parameter or credential with the fixture's placeholders replaced.
+fn resolve(field: &[u8]) -> Vec<u8> {
+    let f = fixture();
+    let v = match field {
+        b"$drive" => Some(f.lars_drive.clone()),
+        b"$link" => f.view_link.clone(),
+        b"$upload" => f.upload_link.clone(),
+        b"$app" => Some(f.lars_app_password.clone()),
+        _ => None,
+    };
+    v.map(String::into_bytes).unwrap_or_else(|| field.to_vec())
+}
+
+/// Splits `Name: value` lines ended by an empty line off the body.
+fn split_headers(body: &[u8]) -> (Vec<(HeaderName, HeaderValue)>, &[u8]) {
+    let (head, rest) = match body.windows(2).position(|w| w == b"\n\n") {
+        Some(i) => (&body[..i], &body[i + 2..]),
+        None => (body, &b""[..]),
+    };
+    let mut out = Vec::new();
+    for line in head.split(|&b| b == b'\n') {
+        let Some(colon) = line.iter().position(|&b| b == b':') else { continue };
+        let (Ok(name), Ok(value)) =
+            (HeaderName::from_bytes(&line[..colon]), HeaderValue::from_bytes(line[colon + 1..].trim_ascii()))
+        else {
+            continue;
+        };
+        // The transport's framing is hyper's business, not the handlers'.
+        if name == header::CONTENT_LENGTH || name == header::TRANSFER_ENCODING || name == header::HOST {
+            continue;
+        }
+        out.push((name, value));
+    }
+    (out, rest)
 }
 
 fn build_path(template: &str, params: &[&[u8]], raw: bool) -> String {
@@ -101,11 +149,14 @@ fuzz_target!(|data: &[u8]| {
         _ => spec.method,
     };
     let mut fields = data[3..].splitn(5, |&b| b == 0);
-    let p1 = fields.next().unwrap_or(b"");
-    let p2 = fields.next().unwrap_or(b"");
+    let p1 = resolve(fields.next().unwrap_or(b""));
+    let p2 = resolve(fields.next().unwrap_or(b""));
+    let (p1, p2) = (&p1[..], &p2[..]);
     let query = fields.next().unwrap_or(b"");
-    let cred = fields.next().unwrap_or(b"");
+    let cred = resolve(fields.next().unwrap_or(b""));
+    let cred = &cred[..];
     let body = fields.next().unwrap_or(b"");
+    let (extra, body) = if flags & 0x80 != 0 { split_headers(body) } else { (Vec::new(), body) };
 
     let raw = flags & 0x20 != 0;
     let mut auth = if flags & 0x40 != 0 { 4 } else { flags & 3 };
@@ -154,9 +205,15 @@ fuzz_target!(|data: &[u8]| {
         }
         _ => {}
     }
-    let Ok(req) = req.body(Body::from(body.to_vec())) else {
+    if !body.is_empty() {
+        req = req.header(header::CONTENT_LENGTH, body.len());
+    }
+    let Ok(mut req) = req.body(Body::from(body.to_vec())) else {
         return;
     };
+    for (name, value) in extra {
+        req.headers_mut().insert(name, value);
+    }
     let (status, headers, resp) = f.send(req);
     if suveren_fuzz::trace() {
         eprintln!(

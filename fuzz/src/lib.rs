@@ -4,13 +4,19 @@
 //!
 //! Built once, lazily, on the first input; every input after that reuses it,
 //! so an iteration costs one request, not one installation.
+//!
+//! The router is the one `suveren serve` runs: the API with the WebDAV
+//! routes (`suveren_dav::router`) merged in.
 
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use axum::body::{Body, Bytes};
+use axum::extract::ConnectInfo;
 use axum::Router;
+use base64::Engine;
 use http::{header, HeaderMap, Method, Request, StatusCode};
 use suveren_api::HttpOptions;
 use suveren_policy::{Action, Actor, Via};
@@ -21,6 +27,16 @@ use suveren_service::{App, Ctx, Settings};
 pub const LARS: &str = "lars.laerer@nordvik.test";
 /// A tenant administrator and auditor (TOTP enrolled).
 pub const ANNA: &str = "anna.admin@nordvik.test";
+/// A caseworker (TOTP enrolled), member of the Restricted "barnevern" team
+/// drive, not of the teachers' drive.
+pub const SIRI: &str = "siri.saksbehandler@nordvik.test";
+/// The demo's team drive of the Nordvik teachers (Lars is a member).
+pub const TEACHERS_DRIVE: &str = "nordvik-skole-laerere";
+/// The demo's Restricted team drive (Siri is a member).
+pub const BARNEVERN_DRIVE: &str = "barnevern";
+/// The peer address every fuzzed request comes from (the router reads it
+/// as `ConnectInfo`, which `axum::serve` would provide).
+pub const PEER: ([u8; 4], u16) = ([127, 0, 0, 1], 40000);
 
 /// One row of the demo credentials file.
 #[derive(Debug, Clone)]
@@ -41,6 +57,17 @@ pub struct Fixture {
     lars_cookie: Mutex<String>,
     /// `Cookie` header value of a session of [`ANNA`] (password and TOTP).
     anna_cookie: Mutex<String>,
+    /// An app password of [`LARS`] (Basic auth for WebDAV and the API).
+    pub lars_app_password: String,
+    /// An app password of [`SIRI`] (made in a session with TOTP).
+    pub siri_app_password: String,
+    /// The id (`p-...`) of Lars's personal drive.
+    pub lars_drive: String,
+    /// Token of a view link Lars made on `/Info.txt` of the Open team drive
+    /// `apen` (made at setup; nothing in the demo is Open).
+    pub view_link: Option<String>,
+    /// Token of an upload link Lars made on `/Innlevering` of `apen`.
+    pub upload_link: Option<String>,
 }
 
 /// Parses the demo credentials file (login, password, tenant, role,
@@ -102,13 +129,135 @@ impl Fixture {
             let creds = app.seed_demo().await.expect("seed the demo").expect("a fresh folder is seeded");
             (app, read_credentials(&creds))
         });
-        let router = suveren_api::router(app.clone(), HttpOptions { cookie_secure: false, trusted_proxies: vec![] });
-        let f = Fixture { rt, app, router, accounts, lars_cookie: Mutex::default(), anna_cookie: Mutex::default() };
+        let router = suveren_api::router(app.clone(), HttpOptions { cookie_secure: false, trusted_proxies: vec![] })
+            .merge(suveren_dav::router(app.clone()));
+        let lars_drive = format!(
+            "p-{}",
+            app.snapshot().dir.principal_by_login(LARS).map(|p| p.id.clone()).expect("Lars is in the demo")
+        );
+        let mut f = Fixture {
+            rt,
+            app,
+            router,
+            accounts,
+            lars_cookie: Mutex::default(),
+            anna_cookie: Mutex::default(),
+            lars_app_password: String::new(),
+            siri_app_password: String::new(),
+            lars_drive,
+            view_link: None,
+            upload_link: None,
+        };
         for (login, slot) in [(LARS, &f.lars_cookie), (ANNA, &f.anna_cookie)] {
             let c = f.sign_in(login, 0).unwrap_or_else(|e| panic!("sign-in of {login} failed: {e}"));
             *slot.lock().unwrap_or_else(|e| e.into_inner()) = c;
         }
+        let lars = f.lars_cookie();
+        f.lars_app_password = f.app_password(&lars).unwrap_or_else(|e| panic!("app password of {LARS}: {e}"));
+        let siri = f.sign_in(SIRI, 0).unwrap_or_else(|e| panic!("sign-in of {SIRI} failed: {e}"));
+        f.siri_app_password = f.app_password(&siri).unwrap_or_else(|e| panic!("app password of {SIRI}: {e}"));
+        // Links for the link routes of http_api (`$link`, `$upload` there).
+        // Only Open content may be linked, and nothing in the demo is Open:
+        // Anna makes an Open team drive `apen` with Lars as owner; Lars puts
+        // a file and a folder there and links them. A refusal only costs
+        // those routes their reach.
+        let anna = f.anna_cookie();
+        let new_drive = r#"{"name":"Åpen","slug":"apen","level":0,"members":[{"principal":"lars.laerer@nordvik.test","role":"owner"}]}"#;
+        let (status, resp) =
+            f.call(Method::POST, "/api/v1/tenants/nordvik/drives", &anna, "application/json", new_drive.as_bytes());
+        let open = serde_json::from_slice::<serde_json::Value>(&resp)
+            .ok()
+            .and_then(|v| v.get("id").and_then(|t| t.as_str()).map(str::to_string));
+        match open {
+            None => eprintln!("suveren-fuzz: no Open team drive: {status} {}", String::from_utf8_lossy(&resp)),
+            Some(d) => {
+                let _ = f.call(
+                    Method::POST,
+                    &format!("/api/v1/drives/{d}/folders"),
+                    &lars,
+                    "application/json",
+                    br#"{"path":"/Innlevering"}"#,
+                );
+                let info = "Åpen informasjon om skoleåret.\n".as_bytes();
+                let _ = f.call(
+                    Method::PUT,
+                    &format!("/api/v1/drives/{d}/content?path=/Info.txt"),
+                    &lars,
+                    "text/plain",
+                    info,
+                );
+                let uri = format!("/api/v1/drives/{d}/shares");
+                for (path, mode) in [("/Info.txt", "view"), ("/Innlevering", "upload")] {
+                    let body = serde_json::json!({"path": path, "link": mode}).to_string();
+                    let (status, resp) = f.call(Method::POST, &uri, &lars, "application/json", body.as_bytes());
+                    let token = serde_json::from_slice::<serde_json::Value>(&resp)
+                        .ok()
+                        .and_then(|v| v.get("token").and_then(|t| t.as_str()).map(str::to_string));
+                    if token.is_none() {
+                        eprintln!(
+                            "suveren-fuzz: no {mode} link on {path}: {status} {}",
+                            String::from_utf8_lossy(&resp)
+                        );
+                    }
+                    if mode == "view" {
+                        f.view_link = token
+                    } else {
+                        f.upload_link = token
+                    }
+                }
+            }
+        }
         f
+    }
+
+    /// One API request with a session `cookie` (setup); status and body,
+    /// and a note on stderr if it failed.
+    fn call(&self, method: Method, uri: &str, cookie: &str, ct: &str, body: &[u8]) -> (StatusCode, Bytes) {
+        let req = Request::builder()
+            .method(method.clone())
+            .uri(uri)
+            .header(header::CONTENT_TYPE, ct)
+            .header(header::COOKIE, cookie)
+            .header(header::CONTENT_LENGTH, body.len())
+            .body(Body::from(body.to_vec()))
+            .expect("setup request");
+        let (status, _, resp) = self.send(req);
+        if !status.is_success() {
+            eprintln!("suveren-fuzz: {method} {uri}: {status} {}", String::from_utf8_lossy(&resp));
+        }
+        (status, resp)
+    }
+
+    /// Creates an app password through the API with the session `cookie`.
+    fn app_password(&self, cookie: &str) -> Result<String, String> {
+        let req = Request::post("/api/v1/me/app-passwords")
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::COOKIE, cookie)
+            .body(Body::from(r#"{"label":"fuzz"}"#))
+            .expect("app password request");
+        let (status, _, resp) = self.send(req);
+        let v: serde_json::Value = serde_json::from_slice(&resp).map_err(|e| format!("{status}: {e}"))?;
+        v.get("password")
+            .and_then(|p| p.as_str())
+            .map(str::to_string)
+            .ok_or_else(|| format!("{status}: {}", String::from_utf8_lossy(&resp)))
+    }
+
+    /// `Authorization` header value: Basic with `login` and its app password
+    /// ([`LARS`] or [`SIRI`]).
+    pub fn basic(&self, login: &str) -> String {
+        let pw = if login == SIRI { &self.siri_app_password } else { &self.lars_app_password };
+        format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{login}:{pw}")))
+    }
+
+    /// The id of a demo drive: a login's personal drive (`p-...`) or a
+    /// team drive by slug (`d-...`); `None` if there is no such principal.
+    pub fn drive_id(&self, login_or_slug: &str) -> Option<String> {
+        if login_or_slug.contains('@') {
+            self.app.snapshot().dir.principal_by_login(login_or_slug).map(|p| format!("p-{}", p.id))
+        } else {
+            Some(format!("d-{login_or_slug}"))
+        }
     }
 
     /// Signs a demo account in through the API (password, and the TOTP code
@@ -172,16 +321,10 @@ impl Fixture {
         self.accounts.iter().find(|a| a.login == login).unwrap_or_else(|| panic!("{login} is a demo account"))
     }
 
-    /// Sends one request through the whole router (middleware included).
+    /// Sends one request through the whole router (middleware included),
+    /// from [`PEER`] unless the request names another `ConnectInfo`.
     pub fn send(&self, req: Request<Body>) -> (StatusCode, HeaderMap, Bytes) {
-        use tower::ServiceExt;
-        let router = self.router.clone();
-        self.rt.block_on(async move {
-            let res = router.oneshot(req).await.expect("the router is infallible");
-            let (parts, body) = res.into_parts();
-            let bytes = axum::body::to_bytes(body, usize::MAX).await.expect("response body");
-            (parts.status, parts.headers, bytes)
-        })
+        send_with(&self.rt, &self.router, req)
     }
 
     /// A request context as the edge would build it for a signed-in
@@ -200,8 +343,23 @@ impl Fixture {
             client: None,
             request_id: "fuzz".into(),
             session: None,
+            note: None,
         }
     }
+}
+
+fn send_with(rt: &tokio::runtime::Runtime, router: &Router, mut req: Request<Body>) -> (StatusCode, HeaderMap, Bytes) {
+    use tower::ServiceExt;
+    if req.extensions().get::<ConnectInfo<SocketAddr>>().is_none() {
+        req.extensions_mut().insert(ConnectInfo(SocketAddr::from(PEER)));
+    }
+    let router = router.clone();
+    rt.block_on(async move {
+        let res = router.oneshot(req).await.expect("the router is infallible");
+        let (parts, body) = res.into_parts();
+        let bytes = axum::body::to_bytes(body, usize::MAX).await.expect("response body");
+        (parts.status, parts.headers, bytes)
+    })
 }
 
 /// The process-wide fixture, built on first use.

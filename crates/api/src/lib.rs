@@ -397,6 +397,9 @@ fn router_from(app: Arc<App>, opts: HttpOptions, routes: Router<AppState>, specs
     };
     let request_id = HeaderName::from_static("x-request-id");
     routes
+        // An explicit fallback: merged with another router (WebDAV), an
+        // unknown API path still answers problem+json.
+        .fallback(|| async { ApiError::not_found() })
         .layer(axum::middleware::from_fn(problems_only))
         .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
         .layer(DefaultBodyLimit::max(JSON_LIMIT))

@@ -44,7 +44,8 @@ impl std::fmt::Debug for DriveFs {
 
 /// Our path for a `DavPath` (relative to the drive root).
 pub fn rel(path: &DavPath) -> FsResult<String> {
-    let s = std::str::from_utf8(path.as_bytes()).map_err(|_| FsError::GeneralFailure)?;
+    // Not UTF-8: a name we cannot have stored, hence not found.
+    let s = std::str::from_utf8(path.as_bytes()).map_err(|_| FsError::NotFound)?;
     Ok(s.to_string())
 }
 

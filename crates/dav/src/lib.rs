@@ -132,6 +132,9 @@ async fn handle(
             return status(StatusCode::SERVICE_UNAVAILABLE, "Try again shortly.");
         }
     };
+    if let Err(r) = precheck(&req, &raw) {
+        return r;
+    }
     let login = actor.login().to_string();
     let ctx = Ctx {
         actor,
@@ -157,6 +160,9 @@ async fn handle(
             Err(ServiceError::NotFound) => return not_found(),
             Err(e) => return explain(e),
         }
+    }
+    if let Err(r) = transfer_check(&req, &raw, &prefix) {
+        return r;
     }
     let ctx = Arc::new(ctx);
     let mut req = req;
@@ -365,6 +371,115 @@ async fn delete_subtree(
     })
 }
 
+/// Checks of the request line and headers before `dav_server` sees them:
+/// what it would mishandle (a `..` that climbs out of the drive, bytes that
+/// are not UTF-8, malformed `If` and ETag lists it panics on, a copy into
+/// itself or onto the drive's root) gets a clear 4xx here instead.
+#[allow(clippy::result_large_err)]
+fn precheck(req: &Request<Body>, raw: &str) -> Result<(), Response<Body>> {
+    let bad = |m: &str| Err(status(StatusCode::BAD_REQUEST, m));
+    let decoded = |p: &str| percent_encoding::percent_decode_str(p).decode_utf8().map(|c| c.into_owned());
+    let Ok(path) = decoded(raw) else {
+        return bad("The path is not valid UTF-8.");
+    };
+    if path.split('/').any(|seg| seg == "." || seg == "..") {
+        return bad("Paths cannot contain `.` or `..` segments.");
+    }
+    let h = req.headers();
+    if let Some(v) = h.get("if") {
+        if !v.to_str().is_ok_and(if_header_well_formed) {
+            return bad("The If header is malformed.");
+        }
+    }
+    for name in [header::IF_MATCH, header::IF_NONE_MATCH] {
+        if let Some(v) = h.get(&name) {
+            if !v.to_str().is_ok_and(etag_list_well_formed) {
+                return bad(&format!("The {name} header is not a list of entity tags."));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Where a COPY or MOVE may go: this server, not into itself, not onto the
+/// drive's root. Asked after the drive was found and the caller admitted,
+/// so a drive they may not see answers like a missing one first.
+#[allow(clippy::result_large_err)]
+fn transfer_check(req: &Request<Body>, raw: &str, prefix: &str) -> Result<(), Response<Body>> {
+    let bad = |m: &str| Err(status(StatusCode::BAD_REQUEST, m));
+    let decoded = |p: &str| percent_encoding::percent_decode_str(p).decode_utf8().map(|c| c.into_owned());
+    let h = req.headers();
+    let path = decoded(raw).unwrap_or_default();
+    if matches!(req.method().as_str(), "COPY" | "MOVE") {
+        let Some(dest) = h.get("destination").and_then(|v| v.to_str().ok()) else {
+            return bad("COPY and MOVE need a Destination header.");
+        };
+        // An absolute Destination must name this server.
+        let dest_path = match dest.split_once("://") {
+            Some((_, rest)) => {
+                let (authority, p) =
+                    rest.split_once('/').map(|(a, p)| (a, format!("/{p}"))).unwrap_or((rest, "/".into()));
+                // HTTP/1.1 requires Host; without one there is nothing to compare.
+                let host = h.get(header::HOST).and_then(|v| v.to_str().ok());
+                if host.is_some_and(|host| !authority.eq_ignore_ascii_case(host)) {
+                    return Err(status(StatusCode::BAD_GATEWAY, "The Destination is on another server."));
+                }
+                p
+            }
+            None => dest.to_string(),
+        };
+        let dest_path = dest_path.split(['?', '#']).next().unwrap_or_default().to_string();
+        let Ok(dest_decoded) = decoded(&dest_path) else {
+            return bad("The Destination is not valid UTF-8.");
+        };
+        if dest_decoded.split('/').any(|seg| seg == "." || seg == "..") {
+            return bad("The Destination cannot contain `.` or `..` segments.");
+        }
+        let norm = |p: &str| p.trim_end_matches('/').to_string();
+        let (src, dst) = (norm(&path), norm(&dest_decoded));
+        if dst == norm(prefix) {
+            return Err(status(StatusCode::FORBIDDEN, "The root of a drive cannot be replaced."));
+        }
+        if dst == src || dst.starts_with(&format!("{src}/")) {
+            return Err(status(StatusCode::FORBIDDEN, "A folder cannot be copied or moved into itself."));
+        }
+    }
+    Ok(())
+}
+
+/// RFC 4918 §10.4: lists in parentheses of state tokens (`<...>`) and
+/// entity tags (`[...]`), optionally negated, optionally tagged with a
+/// resource (`<...>` before a list). Only the bracketing is checked here;
+/// `dav_server` evaluates the conditions.
+fn if_header_well_formed(v: &str) -> bool {
+    let mut depth = 0u8;
+    let mut chars = v.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '(' if depth == 0 => depth = 1,
+            ')' if depth == 1 => depth = 0,
+            '<' if !chars.by_ref().any(|c| c == '>') => return false,
+            '[' if depth == 1 && !chars.by_ref().any(|c| c == ']') => return false,
+            '<' | '[' if depth == 1 || c == '<' => {}
+            '(' | ')' | '[' | ']' | '>' => return false,
+            _ => {}
+        }
+    }
+    depth == 0 && !v.trim().is_empty()
+}
+
+/// `*`, or a comma-separated list of `"tag"` / `W/"tag"`.
+fn etag_list_well_formed(v: &str) -> bool {
+    let v = v.trim();
+    v == "*"
+        || (!v.is_empty()
+            && v.split(',').all(|t| {
+                let t = t.trim();
+                let t = t.strip_prefix("W/").unwrap_or(t);
+                t.len() >= 2 && t.starts_with('"') && t.ends_with('"') && !t[1..t.len() - 1].contains('"')
+            }))
+}
+
 fn describe(e: &ServiceError) -> (String, String) {
     match e {
         ServiceError::Denied(d) => (d.rule.as_str().to_string(), d.message.clone()),
@@ -384,4 +499,35 @@ fn explain(e: ServiceError) -> Response<Body> {
 
 fn xml_escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn if_headers_as_clients_send_them_pass_and_broken_ones_do_not() {
+        for ok in [
+            "(<urn:uuid:1>)",
+            "(<urn:uuid:1> [\"etag\"])",
+            "(Not <DAV:no-lock>)",
+            "<http://h/dav/files/a/b> (<urn:uuid:1>) (Not <DAV:no-lock> [W/\"x\"])",
+            "([\"e\"])",
+        ] {
+            assert!(if_header_well_formed(ok), "{ok}");
+        }
+        for bad in ["(<x", "(<x>", "<x> (", "([\"e\"", "(x)]", "", ")(", "[\"e\"]", "((<x>))"] {
+            assert!(!if_header_well_formed(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn etag_lists() {
+        for ok in ["*", "\"a\"", "W/\"a\", \"b\"", " \"\" "] {
+            assert!(etag_list_well_formed(ok), "{ok}");
+        }
+        for bad in ["\"", "a", "\"a", "W/", "\"a\"\"b\"", ""] {
+            assert!(!etag_list_well_formed(bad), "{bad}");
+        }
+    }
 }

@@ -33,15 +33,19 @@ impl Out {
 }
 
 /// The route table in registration order, read from the API crate's source
-/// (`.route("METHOD", "/path", ...)` and `.route_limited(...)`), less the
-/// password sign-in, exactly as the http_api target builds it.
+/// (`.route("METHOD", "/path", ...)`, `.route_limited(...)` and
+/// `.route_streaming(...)` inside `fn api()`), less the password sign-in,
+/// exactly as the http_api target builds it.
 fn routes() -> Vec<(String, String)> {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../crates/api/src/lib.rs");
     let text = std::fs::read_to_string(&src).expect("crates/api/src/lib.rs");
+    let start = text.find("pub fn api()").unwrap_or_else(|| panic!("no `pub fn api()` in {}", src.display()));
+    let body = &text[start..];
+    let body = &body[..body.find("\n}\n").unwrap_or(body.len())];
     let mut out = Vec::new();
-    for part in text.split(".route").skip(1) {
-        let part = part.strip_prefix("_limited").unwrap_or(part);
-        let Some(args) = part.strip_prefix('(') else { continue };
+    for part in body.split(".route").skip(1) {
+        let part = part.strip_prefix("_limited").or_else(|| part.strip_prefix("_streaming")).unwrap_or(part);
+        let Some(args) = part.trim_start().strip_prefix('(') else { continue };
         let lits: Vec<&str> = args.split('"').skip(1).step_by(2).take(2).collect();
         if lits.len() == 2 {
             out.push((lits[0].to_string(), lits[1].to_string()));
@@ -49,6 +53,7 @@ fn routes() -> Vec<(String, String)> {
     }
     out.retain(|(m, p)| !(m == "POST" && p == "/api/v1/auth/login"));
     assert!(out.len() > 20, "route table not found in {}", src.display());
+    assert!(out.len() <= 256, "byte 0 of http_api addresses at most 256 routes, the table has {}", out.len());
     out
 }
 
@@ -85,6 +90,15 @@ const RAW: u8 = 0x20;
 const CT_NONE: u8 = 1 << 2;
 const CT_CSV: u8 = 2 << 2;
 const CT_TEXT: u8 = 4 << 2;
+/// BODY starts with `Name: value` header lines ended by an empty line.
+const HDR: u8 = 0x80;
+/// The demo's teachers' team drive (Lars is a member).
+const TEACHERS: &str = "d-nordvik-skole-laerere";
+
+fn b64(s: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(s)
+}
 
 fn http_api(o: &mut Out) {
     let r = routes();
@@ -131,9 +145,305 @@ fn http_api(o: &mut Out) {
         ("tenant-patch", http(&r, "PATCH", "/api/v1/tenants/{tenant}", LARS, 0, "sorvik", "", "", "", br#"{"suspended":true,"quota_bytes":null}"#)),
         ("federation", http(&r, "POST", "/api/v1/federation", LARS, 0, "", "", "", "", br#"{"tenant_a":"nordvik","segment_a":"employees","tenant_b":"sorvik","segment_b":"employees"}"#)),
         ("json-syntax-error", http(&r, "POST", "/api/v1/tenants/{tenant}/groups", ANNA, 0, "nordvik", "", "", "", br#"{"name":"#)),
+        ("session-basic-app", http(&r, "GET", "/api/v1/auth/session", BASIC | CT_NONE, 0, "", "", "", "$app", b"")),
+        // The drive.
+        ("drives", http(&r, "GET", "/api/v1/drives", LARS | CT_NONE, 0, "", "", "", "", b"")),
+        ("drives-basic", http(&r, "GET", "/api/v1/drives", BASIC | CT_NONE, 0, "", "", "", "$app", b"")),
+        ("drive-create", http(&r, "POST", "/api/v1/tenants/{tenant}/drives", ANNA, 0, "nordvik", "", "", "",
+            r#"{"name":"Kor","slug":"kor","level":1,"members":[{"group":"Lærere Nordvik skole","role":"editor"},{"principal":"lars.laerer@nordvik.test","role":"owner"}],"quota":1000000}"#.as_bytes())),
+        ("drive-patch", http(&r, "PATCH", "/api/v1/tenants/{tenant}/drives/{drive}", ANNA, 0, "nordvik", TEACHERS, "", "", r#"{"name":"Lærere","level":2,"quota":null}"#.as_bytes())),
+        ("items", http(&r, "GET", "/api/v1/drives/{drive}/items", LARS | CT_NONE, 0, TEACHERS, "", "path=/Planer", "", b"")),
+        ("items-personal", http(&r, "GET", "/api/v1/drives/{drive}/items", LARS | CT_NONE, 0, "$drive", "", "", "", b"")),
+        ("items-traversal", http(&r, "GET", "/api/v1/drives/{drive}/items", LARS | CT_NONE | RAW, 0, "$drive", "", "path=/../%2e%2e/x", "", b"")),
+        ("items-delete", http(&r, "DELETE", "/api/v1/drives/{drive}/items", LARS | CT_NONE, 0, "$drive", "", "path=/Undervisning/Plan 8A uke 48.txt", "", b"")),
+        ("content-range", http(&r, "GET", "/api/v1/drives/{drive}/content", LARS | CT_NONE | HDR, 0, "$drive", "", "path=/Foreldremøte.md", "",
+            b"Range: bytes=2-9\nIf-None-Match: \"x\"\n\n")),
+        ("content-upload", http(&r, "PUT", "/api/v1/drives/{drive}/content", LARS | CT_NONE | HDR, 0, TEACHERS, "", "path=/Planer/ny.txt", "",
+            b"Content-Type: text/plain\nIf-None-Match: *\n\nhei og hopp\n")),
+        ("content-upload-if-match", http(&r, "PUT", "/api/v1/drives/{drive}/content", LARS | CT_NONE | HDR, 0, "$drive", "", "path=/Foreldremøte.md", "",
+            b"If-Match: \"stale\", W/\"x\"\n\nny\n")),
+        ("folder", http(&r, "POST", "/api/v1/drives/{drive}/folders", LARS, 0, TEACHERS, "", "", "", br#"{"path":"/Planer/2027"}"#)),
+        ("move", http(&r, "POST", "/api/v1/drives/{drive}/move", LARS, 0, "$drive", "", "", "", r#"{"from":"/Foreldremøte.md","to":"/Arkiv/Foreldremøte.md","overwrite":true}"#.as_bytes())),
+        ("copy-to-drive", http(&r, "POST", "/api/v1/drives/{drive}/copy", LARS, 0, "$drive", "", "", "",
+            br#"{"from":"/Undervisning","to":"/Undervisning kopi","to_drive":"d-nordvik-skole-laerere","declassify":false}"#)),
+        ("level", http(&r, "PUT", "/api/v1/drives/{drive}/level", LARS, 0, TEACHERS, "", "", "", br#"{"path":"/Vurdering","level":2}"#)),
+        ("trash", http(&r, "GET", "/api/v1/drives/{drive}/trash", LARS | CT_NONE, 0, "$drive", "", "", "", b"")),
+        ("trash-restore", http(&r, "POST", "/api/v1/drives/{drive}/trash/{id}/restore", LARS | CT_NONE, 0, "$drive", "1", "", "", b"")),
+        ("trash-purge", http(&r, "DELETE", "/api/v1/drives/{drive}/trash/{id}", LARS | CT_NONE, 0, TEACHERS, "t-0", "", "", b"")),
+        ("versions", http(&r, "GET", "/api/v1/drives/{drive}/versions", LARS | CT_NONE, 0, "$drive", "", "path=/Foreldremøte.md", "", b"")),
+        ("version-restore", http(&r, "POST", "/api/v1/drives/{drive}/versions/{id}/restore", LARS | CT_NONE, 0, "$drive", "-1", "path=/Foreldremøte.md", "", b"")),
+        ("changes", http(&r, "GET", "/api/v1/drives/{drive}/changes", LARS | CT_NONE, 0, TEACHERS, "", "since=0&limit=3", "", b"")),
+        ("search-files", http(&r, "GET", "/api/v1/search/files", LARS | CT_NONE, 0, "", "", "q=plan uke&limit=5", "", b"")),
+        // tus resumable uploads.
+        ("tus-options", http(&r, "OPTIONS", "/api/v1/uploads", CT_NONE, 0, "", "", "", "", b"")),
+        ("tus-create", http(&r, "POST", "/api/v1/uploads", LARS | CT_NONE | HDR, 0, "", "", "", "", format!("Tus-Resumable: 1.0.0\nUpload-Length: 11\nUpload-Metadata: drive {},path {},filetype {}\n\n", b64(TEACHERS), b64("/Planer/tus.txt"), b64("text/plain")).as_bytes())),
+        ("tus-head", http(&r, "GET", "/api/v1/uploads/{id}", LARS | CT_NONE, 6, "u-0123", "", "", "", b"")),
+        ("tus-patch", http(&r, "PATCH", "/api/v1/uploads/{id}", LARS | CT_NONE | HDR, 0, "u-0123", "", "", "",
+            b"Tus-Resumable: 1.0.0\nUpload-Offset: 0\nContent-Type: application/offset+octet-stream\n\nhello world")),
+        ("tus-delete", http(&r, "DELETE", "/api/v1/uploads/{id}", LARS | CT_NONE | HDR, 0, "u-0123", "", "", "", b"Tus-Resumable: 1.0.0\n\n")),
+        // Shares and links.
+        ("shares", http(&r, "GET", "/api/v1/drives/{drive}/shares", LARS | CT_NONE, 0, "$drive", "", "", "", b"")),
+        ("share-principal", http(&r, "POST", "/api/v1/drives/{drive}/shares", LARS, 0, TEACHERS, "", "", "",
+            br#"{"path":"/Planer","principal":"siri.saksbehandler@nordvik.test","role":"viewer"}"#)),
+        ("share-link", http(&r, "POST", "/api/v1/drives/{drive}/shares", LARS, 0, "$drive", "", "", "",
+            br#"{"path":"/Undervisning","link":"view","password":"hemmelig","expires":4102444800}"#)),
+        ("my-shares", http(&r, "GET", "/api/v1/me/shares", LARS | CT_NONE, 0, "", "", "", "", b"")),
+        ("shared-with-me", http(&r, "GET", "/api/v1/me/shared-with-me", LARS | CT_NONE, 0, "", "", "", "", b"")),
+        ("share-revoke", http(&r, "DELETE", "/api/v1/shares/{id}", LARS | CT_NONE, 0, "s-0123", "", "", "", b"")),
+        ("link", http(&r, "GET", "/api/v1/links/{token}", CT_NONE, 0, "$link", "", "", "", b"")),
+        ("link-password", http(&r, "GET", "/api/v1/links/{token}", CT_NONE | HDR, 0, "$link", "", "", "", b"X-Link-Password: feil\n\n")),
+        ("link-content-range", http(&r, "GET", "/api/v1/links/{token}/content", CT_NONE | HDR, 0, "$link", "", "", "", b"Range: bytes=-5\n\n")),
+        ("link-upload-view", http(&r, "GET", "/api/v1/links/{token}", CT_NONE, 0, "$upload", "", "", "", b"")),
+        ("link-upload", http(&r, "PUT", "/api/v1/links/{token}/files/{name}", CT_NONE, 0, "$upload", "innlevering.txt", "", "", b"Min tekst.\n")),
+        ("link-upload-traversal", http(&r, "PUT", "/api/v1/links/{token}/files/{name}", CT_NONE | RAW, 0, "$upload", "..%2f..%2fx", "", "", b"x")),
     ];
     for (name, data) in seeds {
         o.put("http_api", name, &data);
+    }
+}
+
+/// One dav_request input; see fuzz/fuzz_targets/dav_request.rs for the
+/// layout. `method` indexes METHODS there (12.. take `token`), `place` is
+/// byte 1 (drive, caller, flags), `headers` pairs a HEADERS index with
+/// the field (no field may contain NUL: it ends the field).
+fn dav(
+    method: u8,
+    place: u8,
+    token: Option<&str>,
+    path: impl AsRef<[u8]>,
+    headers: &[(u16, &[u8])],
+    body: &[u8],
+) -> Vec<u8> {
+    let mask = headers.iter().fold(0u16, |m, (i, _)| m | 1 << i);
+    let mut v = vec![method, place];
+    v.extend_from_slice(&mask.to_le_bytes());
+    v.extend_from_slice(path.as_ref());
+    v.push(0);
+    if let Some(t) = token {
+        v.extend_from_slice(t.as_bytes());
+        v.push(0);
+    }
+    let mut sorted = headers.to_vec();
+    sorted.sort_by_key(|(i, _)| *i);
+    for (_, f) in sorted {
+        v.extend_from_slice(f);
+        v.push(0);
+    }
+    v.extend_from_slice(body);
+    v
+}
+
+// dav_request METHODS.
+const OPTIONS: u8 = 0;
+const PROPFIND: u8 = 1;
+const PROPPATCH: u8 = 2;
+const MKCOL: u8 = 3;
+const GET: u8 = 4;
+const HEAD: u8 = 5;
+const PUT: u8 = 6;
+const COPY: u8 = 7;
+const MOVE: u8 = 8;
+const DELETE: u8 = 9;
+const LOCK: u8 = 10;
+const UNLOCK: u8 = 11;
+const TOKEN: u8 = 12;
+// Byte 1: drives (bits 0-2), callers (bits 3-4), flags.
+const D_LARS: u8 = 0;
+const D_TEACHERS: u8 = 1;
+const D_SIRI: u8 = 2;
+const D_BARNEVERN: u8 = 3;
+const D_ANNA: u8 = 4;
+const D_ERIK: u8 = 5;
+const D_NOBODY: u8 = 6;
+const D_RAW: u8 = 7;
+const C_SIRI: u8 = 1 << 3;
+const C_NONE: u8 = 2 << 3;
+const C_MALFORMED: u8 = 3 << 3;
+const P_RAW: u8 = 0x20;
+const P_AT: u8 = 0x40;
+const P_LONG: u8 = 0x80;
+// HEADERS indices.
+const H_DEPTH: u16 = 0;
+const H_DEST: u16 = 1;
+const H_OVERWRITE: u16 = 2;
+const H_IF: u16 = 3;
+const H_LOCK_TOKEN: u16 = 4;
+const H_TIMEOUT: u16 = 5;
+const H_RANGE: u16 = 6;
+const H_CONTENT_RANGE: u16 = 7;
+const H_IF_MATCH: u16 = 8;
+const H_IF_NONE_MATCH: u16 = 9;
+const H_CT: u16 = 10;
+const H_LITMUS: u16 = 11;
+
+fn dav_request(o: &mut Out) {
+    const XML: &[u8] = b"application/xml; charset=utf-8";
+    let allprop = br#"<?xml version="1.0" encoding="utf-8"?><D:propfind xmlns:D="DAV:"><D:allprop/></D:propfind>"#;
+    let props = br#"<?xml version="1.0"?><D:propfind xmlns:D="DAV:" xmlns:Z="urn:fuzz"><D:prop><D:getetag/><D:getcontentlength/><D:lockdiscovery/><D:supportedlock/><D:quota-available-bytes/><D:quota-used-bytes/><Z:farge/></D:prop></D:propfind>"#;
+    let propname = br#"<?xml version="1.0"?><propfind xmlns="DAV:"><propname/></propfind>"#;
+    let lock_owner = br#"<?xml version="1.0" encoding="utf-8"?><D:lockinfo xmlns:D="DAV:"><D:lockscope><D:exclusive/></D:lockscope><D:locktype><D:write/></D:locktype><D:owner><D:href>mailto:lars.laerer@nordvik.test</D:href></D:owner></D:lockinfo>"#;
+    let lock_shared = br#"<?xml version="1.0"?><lockinfo xmlns="DAV:"><lockscope><shared/></lockscope><locktype><write/></locktype><owner>Lars</owner></lockinfo>"#;
+    let proppatch = r#"<?xml version="1.0" encoding="utf-8"?><D:propertyupdate xmlns:D="DAV:" xmlns:Z="urn:fuzz"><D:set><D:prop><Z:farge>blå</Z:farge><Z:tre><Z:gren a="1">x</Z:gren></Z:tre></D:prop></D:set><D:remove><D:prop><Z:borte/></D:prop></D:remove></D:propertyupdate>"#.as_bytes();
+    let proppatch_live = br#"<?xml version="1.0"?><D:propertyupdate xmlns:D="DAV:"><D:set><D:prop><D:getetag>"x"</D:getetag><D:displayname>Nytt navn</D:displayname></D:prop></D:set></D:propertyupdate>"#;
+    let lars_url = "http://localhost/dav/files/lars.laerer@nordvik.test/Foreldrem%C3%B8te.md";
+    let if_list = format!(r#"<{lars_url}> (<$L> ["$E"]) (Not <DAV:no-lock>)"#);
+    let seeds: Vec<(&str, Vec<u8>)> = vec![
+        ("propfind-depth1-allprop", dav(PROPFIND, D_LARS, None, "/", &[(H_DEPTH, b"1"), (H_CT, XML)], allprop)),
+        (
+            "propfind-infinity-props",
+            dav(PROPFIND, D_TEACHERS, None, "/", &[(H_DEPTH, b"infinity"), (H_CT, XML)], props),
+        ),
+        (
+            "propfind-infinity-litmus",
+            dav(PROPFIND, D_LARS, None, "/", &[(H_DEPTH, b"infinity"), (H_LITMUS, b"props: 3 (propfind_d0)")], allprop),
+        ),
+        ("propfind-propname", dav(PROPFIND, D_LARS | P_AT, None, "/Undervisning/", &[(H_DEPTH, b"0")], propname)),
+        ("propfind-empty-body", dav(PROPFIND, D_SIRI | C_SIRI, None, "/", &[(H_DEPTH, b"1")], b"")),
+        ("propfind-siri-barnevern", dav(PROPFIND, D_BARNEVERN | C_SIRI, None, "/Saker", &[(H_DEPTH, b"1")], allprop)),
+        ("propfind-foreign", dav(PROPFIND, D_SIRI, None, "/Notater.txt", &[(H_DEPTH, b"0")], allprop)),
+        ("propfind-foreign-team", dav(PROPFIND, D_BARNEVERN, None, "/", &[(H_DEPTH, b"infinity")], b"")),
+        (
+            "propfind-other-tenant",
+            dav(PROPFIND, D_ERIK | P_AT, None, "/Budsjett 2027.csv", &[(H_DEPTH, b"0")], allprop),
+        ),
+        ("propfind-nobody", dav(PROPFIND, D_NOBODY, None, "/", &[(H_DEPTH, b"1")], b"")),
+        (
+            "propfind-bad-xml",
+            dav(
+                PROPFIND,
+                D_LARS,
+                None,
+                "/",
+                &[(H_DEPTH, b"1"), (H_CT, XML)],
+                b"<D:propfind xmlns:D=\"DAV:\"><D:prop><D:getetag",
+            ),
+        ),
+        ("propfind-anonymous", dav(PROPFIND, D_LARS | C_NONE, None, "/", &[(H_DEPTH, b"1")], b"")),
+        ("options-malformed-auth", dav(OPTIONS, D_TEACHERS | C_MALFORMED, None, "/", &[], b"")),
+        ("options", dav(OPTIONS, D_TEACHERS, None, "/", &[], b"")),
+        (
+            "put",
+            dav(
+                PUT,
+                D_LARS,
+                None,
+                "/Notat.txt",
+                &[(H_CT, b"text/plain; charset=utf-8")],
+                "Notat fra møtet.\n".as_bytes(),
+            ),
+        ),
+        (
+            "put-if-none-match",
+            dav(PUT, D_TEACHERS, None, "/Planer/Ny plan.txt", &[(H_IF_NONE_MATCH, b"*")], b"ny plan\n"),
+        ),
+        ("put-if-match-etag", dav(PUT, D_LARS, None, "/Notat.txt", &[(H_IF_MATCH, b"$E")], b"andre utgave\n")),
+        ("put-content-range", dav(PUT, D_LARS, None, "/Notat.txt", &[(H_CONTENT_RANGE, b"bytes 0-3/10")], b"abcd")),
+        ("put-long-name", dav(PUT, D_LARS | P_LONG, None, "/n", &[], b"x")),
+        ("put-no-parent", dav(PUT, D_LARS, None, "/finnes/ikke/fil.txt", &[], b"x")),
+        ("mkcol", dav(MKCOL, D_LARS, None, "/Ny mappe", &[], b"")),
+        ("mkcol-team-body", dav(MKCOL, D_TEACHERS, None, "/Planer/2027/", &[(H_CT, XML)], b"<x/>")),
+        (
+            "lock-owner",
+            dav(
+                LOCK,
+                D_LARS,
+                None,
+                "/Foreldremøte.md",
+                &[(H_DEPTH, b"0"), (H_TIMEOUT, b"Second-600"), (H_CT, XML)],
+                lock_owner,
+            ),
+        ),
+        (
+            "lock-shared-infinity",
+            dav(
+                LOCK,
+                D_TEACHERS,
+                None,
+                "/Planer",
+                &[(H_DEPTH, b"infinity"), (H_TIMEOUT, b"Infinite, Second-4100000000")],
+                lock_shared,
+            ),
+        ),
+        (
+            "lock-refresh",
+            dav(LOCK, D_LARS, None, "/Foreldremøte.md", &[(H_IF, b"(<$L>)"), (H_TIMEOUT, b"Second-60")], b""),
+        ),
+        ("lock-new-file", dav(LOCK, D_LARS, None, "/Låst.txt", &[(H_TIMEOUT, b"Second-30")], lock_owner)),
+        ("put-with-lock", dav(PUT, D_LARS, None, "/Foreldremøte.md", &[(H_IF, b"(<$L>)")], b"# Endret\n")),
+        ("put-if-list", dav(PUT, D_LARS, None, "/Foreldremøte.md", &[(H_IF, if_list.as_bytes())], b"# Endret igjen\n")),
+        ("unlock", dav(UNLOCK, D_LARS, None, "/Foreldremøte.md", &[(H_LOCK_TOKEN, b"<$L>")], b"")),
+        (
+            "unlock-siri-foreign-token",
+            dav(UNLOCK, D_SIRI | C_SIRI, None, "/Notater.txt", &[(H_LOCK_TOKEN, b"<$L>")], b""),
+        ),
+        ("copy", dav(COPY, D_LARS, None, "/Foreldremøte.md", &[(H_DEST, b"1/Kopi.md"), (H_OVERWRITE, b"F")], b"")),
+        (
+            "copy-absolute-depth0",
+            dav(
+                COPY,
+                D_LARS,
+                None,
+                "/Undervisning",
+                &[(H_DEST, b"0/Undervisning 2"), (H_DEPTH, b"0"), (H_OVERWRITE, b"T")],
+                b"",
+            ),
+        ),
+        (
+            "move-to-team",
+            dav(MOVE, D_LARS, None, "/Undervisning/Plan 8A uke 48.txt", &[(H_DEST, b"2/Planer/Plan 8A.txt")], b""),
+        ),
+        ("move-to-foreign", dav(MOVE, D_LARS, None, "/Kopi.md", &[(H_DEST, b"3/Saker/x.md")], b"")),
+        ("move-to-nobody", dav(MOVE, D_TEACHERS, None, "/Vurdering", &[(H_DEST, b"4/Vurdering")], b"")),
+        (
+            "move-raw-dest",
+            dav(
+                MOVE,
+                D_LARS,
+                None,
+                "/Kopi.md",
+                &[(H_DEST, b"5http://other.example/dav/files/lars.laerer@nordvik.test/x")],
+                b"",
+            ),
+        ),
+        ("proppatch-set-remove", dav(PROPPATCH, D_LARS, None, "/Foreldremøte.md", &[(H_CT, XML)], proppatch)),
+        ("proppatch-live", dav(PROPPATCH, D_TEACHERS, None, "/Planer", &[(H_CT, XML)], proppatch_live)),
+        ("get-range", dav(GET, D_LARS, None, "/Foreldremøte.md", &[(H_RANGE, b"bytes=2-9")], b"")),
+        (
+            "get-multirange",
+            dav(
+                GET,
+                D_TEACHERS,
+                None,
+                "/Vurdering/Kriterier.txt",
+                &[(H_RANGE, b"bytes=0-1,5-,-3"), (H_IF_NONE_MATCH, b"$E")],
+                b"",
+            ),
+        ),
+        (
+            "get-siri",
+            dav(GET, D_BARNEVERN | C_SIRI, None, "/Maler/Undersøkelsesplan.txt", &[(H_RANGE, b"bytes=-10")], b""),
+        ),
+        ("head-folder", dav(HEAD, D_LARS, None, "/Undervisning/", &[], b"")),
+        ("delete", dav(DELETE, D_LARS, None, "/Kopi.md", &[(H_DEPTH, b"infinity")], b"")),
+        ("dotdot-raw", dav(GET, D_LARS | P_RAW, None, "/../anna.admin@nordvik.test/IT-rutiner.md", &[], b"")),
+        ("encoded-slash-raw", dav(PUT, D_LARS | P_RAW, None, "/a%2fb.txt", &[], b"x")),
+        ("nul-raw", dav(PROPFIND, D_ANNA | P_RAW, None, "/x%00y", &[(H_DEPTH, b"0")], b"")),
+        (
+            "raw-dav-path",
+            dav(PROPFIND, D_RAW | P_RAW, None, "files/lars.laerer@nordvik.test/Undervisning/", &[(H_DEPTH, b"1")], b""),
+        ),
+        ("raw-dav-root", dav(OPTIONS, D_RAW, None, "", &[], b"")),
+        ("method-token", dav(TOKEN, D_LARS, Some("SEARCH"), "/", &[(H_CT, XML)], b"<x/>")),
+        ("method-token-report", dav(TOKEN | 0x10, D_TEACHERS, Some("REPORT"), "/", &[(H_DEPTH, b"0")], b"")),
+        // Regression seeds: these reproduced findings (5xx or a panic in
+        // dav_server) when the target was written; see fuzz/README.md.
+        ("bug-path-not-utf8", dav(GET, D_LARS, None, b"/x\xb6y", &[], b"")),
+        ("bug-if-unterminated", dav(PUT, D_LARS, None, "/Foreldremøte.md", &[(H_IF, b"(<x")], b"hei")),
+        ("bug-etag-lone-quote", dav(PUT, D_LARS, None, "/Notat.txt", &[(H_IF_NONE_MATCH, b"\"")], b"hei")),
+        ("bug-copy-to-drive-root", dav(COPY, D_LARS, None, "/Foreldremøte.md", &[(H_DEST, b"1")], b"")),
+    ];
+    for (name, data) in seeds {
+        o.put("dav_request", name, &data);
     }
 }
 
@@ -304,6 +614,7 @@ fn main() {
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../corpus"));
     let mut o = Out { root, written: 0, bytes: 0 };
     http_api(&mut o);
+    dav_request(&mut o);
     login_body(&mut o);
     audit_verify(&mut o);
     csv_import(&mut o);
