@@ -66,6 +66,7 @@ fn ctx_for(p: &suveren_domain::Principal, i: usize) -> Ctx {
         client: None,
         request_id: format!("bench-{i}"),
         session: None,
+        note: None,
     }
 }
 
