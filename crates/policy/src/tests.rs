@@ -236,6 +236,33 @@ proptest! {
             prop_assert!(!d.is_allow());
         }
     }
+
+    /// Content reached through a share: allowed exactly while the caller can
+    /// still discover the sharer (barriers, links and suspensions as they
+    /// are now, not as they were when sharing) and the level lets content
+    /// into the caller's tenant; otherwise concealed or explained, never
+    /// allowed by the share alone.
+    #[test]
+    fn shared_access_holds_only_while_the_sharer_is_discoverable(dir in arb_directory(), level in 0u8..4) {
+        for (me, sharer) in pairs(&dir) {
+            let c = ContentRef {
+                tenant: sharer.tenant.clone(),
+                drive: DriveRef::Personal(sharer.id.clone()),
+                path: "/delt/fil.txt".into(),
+                level,
+                access: Some(AccessRole::Viewer),
+                shared_by: Some(sharer.id.clone()),
+            };
+            let d = authorize(&dir, &actor(me, true), Action::ContentRead, &Resource::Content(&c), 0);
+            let lvl = dir.tenants[&sharer.tenant].scheme.level(level).expect("level");
+            let reachable = crate::discover(&dir, me, sharer).is_ok()
+                && (me.tenant == sharer.tenant || lvl.external_sharing != suveren_domain::ExternalSharing::None);
+            prop_assert_eq!(d.is_allow(), reachable && !sharer.disabled, "{} reading {}'s share", me.login, sharer.login);
+            // A viewer's share never writes.
+            let w = authorize(&dir, &actor(me, true), Action::ContentWrite, &Resource::Content(&c), 0);
+            prop_assert!(!w.is_allow());
+        }
+    }
 }
 
 // --- unit tests ---------------------------------------------------------
