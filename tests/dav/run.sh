@@ -32,7 +32,7 @@ stop() {
 trap 'stop; rm -rf "$tmp"' EXIT
 trap 'exit 130' INT TERM
 
-./target/debug/suveren serve --demo --data "$tmp/d" --listen 127.0.0.1:0 2>"$log" &
+"${CARGO_TARGET_DIR:-target}"/debug/suveren serve --demo --data "$tmp/d" --listen 127.0.0.1:0 2>"$log" &
 pid=$!
 base=""
 for _ in $(seq 1 100); do

@@ -7,7 +7,7 @@ cargo build --locked -q -p suveren
 data=$(mktemp -d)
 log="$data/server.log"
 trap 'kill "$pid" 2>/dev/null || true; rm -rf "$data"' EXIT
-./target/debug/suveren serve --demo --data "$data/d" --listen 127.0.0.1:0 2>"$log" &
+"${CARGO_TARGET_DIR:-target}"/debug/suveren serve --demo --data "$data/d" --listen 127.0.0.1:0 2>"$log" &
 pid=$!
 addr=""
 for _ in $(seq 1 100); do
