@@ -422,7 +422,7 @@ class Suveren(Target):
     name, label = "suveren", "Suveren"
     durability = ("fsyncs before answering: the encrypted blob goes to a temporary file that is fsynced, renamed into "
                   "place and its folder fsynced (and the fan-out folders when a PUT creates them; crates/blob); the "
-                  "metadata commits to SQLite in WAL mode with synchronous=NORMAL, which does not fsync on each commit")
+                  "metadata commits to SQLite in WAL mode with synchronous=FULL (the WAL is fsynced at each commit; concurrent writes share commits)")
 
     def start(self):
         binary = Path(CFG["suveren_bin"])
