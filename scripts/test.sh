@@ -3,7 +3,8 @@
 # Needs: the Rust toolchain, Node.js with npm, Python 3 (all on the
 # project's machines), and for the WebDAV tests litmus, rclone and the
 # Python packages of tests/dav/requirements.txt (.ci/run installs them);
-# installs the OpenID provider for the OIDC tests.
+# installs the OpenID provider for the OIDC tests. tests/egress needs root
+# (network namespaces), strace and iproute2.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,6 +16,9 @@ cargo test --workspace --locked
 
 echo "== Black-box demo contract against the real binary"
 bash tests/e2e/run.sh
+
+echo "== No data leaves: demo and OIDC sign-in in network namespaces, every connect traced (tests/egress)"
+bash tests/egress/run.sh
 
 echo "== WebDAV with real clients (litmus, rclone, webdav4)"
 bash tests/dav/run.sh

@@ -6,69 +6,13 @@ Usage: demo_contract.py BASE_URL DATA_DIR
 Uses only the Python standard library (urllib, http.cookiejar, hmac), so it
 runs anywhere CI has Python. Exits non-zero on the first broken promise.
 """
-import base64, hashlib, hmac, http.cookiejar, json, struct, sys, time, urllib.error, urllib.parse, urllib.request
+import base64, os, sys
 
-BASE, DATA = sys.argv[1].rstrip("/"), sys.argv[2]
-failures = 0
+sys.path.insert(0, os.path.dirname(__file__))
+import demo_contract_lib as lib  # noqa: E402
 
-
-def check(cond, what):
-    global failures
-    print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        failures += 1
-
-
-def totp(secret_b32, t=None):
-    key = base64.b32decode(secret_b32 + "=" * (-len(secret_b32) % 8))
-    counter = int((t or time.time()) // 30)
-    h = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
-    o = h[-1] & 15
-    return "%06d" % ((struct.unpack(">I", h[o:o + 4])[0] & 0x7FFFFFFF) % 1000000)
-
-
-creds = {}
-with open(f"{DATA}/demo-credentials.tsv") as f:
-    for line in f:
-        login, pw, tenant, role, secret = line.rstrip("\n").split("\t")
-        creds[login] = (pw, tenant, role, secret)
-
-
-class Session:
-    def __init__(self):
-        self.jar = http.cookiejar.CookieJar()
-        self.op = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
-
-    def req(self, method, path, body=None, headers=None):
-        data = json.dumps(body).encode() if body is not None else None
-        h = {"content-type": "application/json"} if body is not None else {}
-        h.update(headers or {})
-        r = urllib.request.Request(BASE + path, data=data, method=method, headers=h)
-        try:
-            with self.op.open(r) as resp:
-                raw = resp.read()
-                return resp.status, dict(resp.headers), (json.loads(raw) if raw else None)
-        except urllib.error.HTTPError as e:
-            raw = e.read()
-            try:
-                return e.code, dict(e.headers), json.loads(raw)
-            except ValueError:
-                return e.code, dict(e.headers), raw
-
-    def login(self, login):
-        pw, _, _, secret = creds[login]
-        body = {"login": login, "password": pw}
-        if secret:
-            body["totp"] = totp(secret)
-        status, headers, b = self.req("POST", "/api/v1/auth/login", body)
-        check(status == 200, f"{login} signs in (200)")
-        check("set-cookie" in {k.lower() for k in headers}, f"{login} gets a session cookie")
-        return self
-
-    def search(self, q):
-        status, _, b = self.req("GET", "/api/v1/directory/search?q=" + urllib.parse.quote(q))
-        assert status == 200, (status, b)
-        return b
+lib.setup(sys.argv[1], sys.argv[2])
+check, Session, creds = lib.check, lib.Session, lib.creds
 
 
 for login, (pw, tenant, role, secret) in creds.items():
@@ -102,5 +46,4 @@ check(status == 401 and b.get("status") == 401, "a wrong password is a 401 probl
 status, _, b = Session().req("POST", "/api/v1/auth/login", {"login": "siri.saksbehandler@nordvik.test", "password": creds["siri.saksbehandler@nordvik.test"][0]})
 check(status == 401, "siri without her code is refused")
 
-print(f"{failures} failed")
-sys.exit(1 if failures else 0)
+lib.finish()

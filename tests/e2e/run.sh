@@ -17,4 +17,5 @@ for _ in $(seq 1 100); do
 done
 [ -n "$addr" ] || { echo "server did not start:"; cat "$log"; exit 1; }
 python3 tests/e2e/demo_contract.py "$addr" "$data/d"
+python3 tests/e2e/lockbox_contract.py "$addr" "$data/d" "${CARGO_TARGET_DIR:-target}/debug/suveren"
 python3 tests/e2e/tus_client.py "$addr" "$data/d"

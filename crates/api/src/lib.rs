@@ -100,6 +100,7 @@ pub fn api() -> Api {
             "Confirm TOTP enrolment; returns recovery codes",
             auth::totp_confirm,
         )
+        .route("GET", "/api/v1/me/export", DataExport, "Everything about the caller as a ZIP (GDPR)", export::me)
         .route(
             "GET",
             "/api/v1/directory/search",
@@ -124,6 +125,30 @@ pub fn api() -> Api {
             "Suspend a tenant or set its quota (operator)",
             admin::update_tenant,
         )
+        .route(
+            "DELETE",
+            "/api/v1/tenants/{tenant}",
+            TenantDelete,
+            "Delete a suspended tenant and destroy its key (operator)",
+            keys::delete_tenant,
+        )
+        .route(
+            "GET",
+            "/api/v1/tenants/{tenant}/keys",
+            KeyManage,
+            "The tenant's key: provider, lock, rotation",
+            keys::status,
+        )
+        .route("POST", "/api/v1/tenants/{tenant}/keys/unlock", KeyManage, "Unlock a passphrase-held key", keys::unlock)
+        .route("POST", "/api/v1/tenants/{tenant}/keys/lock", KeyManage, "Lock a passphrase-held key", keys::lock)
+        .route(
+            "PUT",
+            "/api/v1/tenants/{tenant}/keys/provider",
+            KeyManage,
+            "Move the key to another provider",
+            keys::set_provider,
+        )
+        .route("POST", "/api/v1/tenants/{tenant}/keys/rotate", KeyManage, "Start an online key rotation", keys::rotate)
         .route(
             "POST",
             "/api/v1/tenants/{tenant}/bootstrap-admin",
@@ -152,6 +177,41 @@ pub fn api() -> Api {
             PrincipalDelete,
             "Delete a principal",
             admin::delete_principal,
+        )
+        .route(
+            "POST",
+            "/api/v1/tenants/{tenant}/principals/{login}/erase",
+            PrincipalErase,
+            "Erase a principal (GDPR Art. 17; ?dry_run=true): keeps what holds and retention require, says why",
+            retention::erase_principal,
+        )
+        .route(
+            "GET",
+            "/api/v1/tenants/{tenant}/legal-holds",
+            LegalHoldManage,
+            "Legal holds of the tenant",
+            retention::list_holds,
+        )
+        .route(
+            "POST",
+            "/api/v1/tenants/{tenant}/legal-holds",
+            LegalHoldManage,
+            "Place a legal hold on a principal, a drive or a folder",
+            retention::create_hold,
+        )
+        .route(
+            "POST",
+            "/api/v1/tenants/{tenant}/legal-holds/{id}/release",
+            LegalHoldManage,
+            "Release a legal hold",
+            retention::release_hold,
+        )
+        .route(
+            "GET",
+            "/api/v1/tenants/{tenant}/principals/{login}/export",
+            PrincipalExport,
+            "Everything about a principal as a ZIP (GDPR); contents only under a lockbox grant",
+            export::principal,
         )
         .route("GET", "/api/v1/tenants/{tenant}/org-units", OrgUnitManage, "List org units", admin::list_org_units)
         .route(
@@ -260,6 +320,46 @@ pub fn api() -> Api {
             FederationManage,
             "Remove a federation link (operator)",
             admin::delete_link,
+        )
+        // The lockbox (rule 4).
+        .route("POST", "/api/v1/lockbox/requests", LockboxFile, "File a lockbox request", lockbox::file)
+        .route("GET", "/api/v1/lockbox/requests", LockboxView, "Lockbox requests the caller may see", lockbox::list)
+        .route("GET", "/api/v1/lockbox/requests/{id}", LockboxView, "One lockbox request", lockbox::show)
+        .route(
+            "POST",
+            "/api/v1/lockbox/requests/{id}/approve",
+            LockboxApprove,
+            "Approve after the secrecy review",
+            lockbox::decide,
+        )
+        .route("POST", "/api/v1/lockbox/requests/{id}/deny", LockboxDeny, "Deny with the review note", lockbox::decide)
+        .route(
+            "POST",
+            "/api/v1/lockbox/requests/{id}/revoke",
+            LockboxRevoke,
+            "End a grant at once, or withdraw a request",
+            lockbox::revoke,
+        )
+        .route(
+            "GET",
+            "/api/v1/tenants/{tenant}/lockbox-settings",
+            LockboxSettingsManage,
+            "Approvers, N, maximum duration, notification",
+            lockbox::settings,
+        )
+        .route(
+            "PUT",
+            "/api/v1/tenants/{tenant}/lockbox-settings",
+            LockboxSettingsManage,
+            "Set approvers, N, maximum duration, notification",
+            lockbox::set_settings,
+        )
+        .route(
+            "GET",
+            "/api/v1/me/notices",
+            NoticeList,
+            "Lockbox grants that touched the caller's content",
+            lockbox::notices,
         )
         // The drive.
         .route("GET", "/api/v1/drives", ContentList, "The caller's drives", drive::my_drives)

@@ -20,7 +20,7 @@ use crate::encrypt::EncryptingReader;
 use crate::error::{Error, Result};
 use crate::format::{
     aad_prefix, open_chunk, seal_chunk, Header, Layout, Progress, UploadLayout, CHUNK_SIZE, HEADER_LEN,
-    NONCE_PREFIX_LEN, TAG_LEN,
+    NONCE_PREFIX_LEN, TAG_LEN, VERSION, VERSION_1,
 };
 use crate::keys::{DataKey, TenantKek};
 use crate::store::{validate_key, BlobStore, ByteReader};
@@ -107,8 +107,23 @@ fn new_header(kek: &TenantKek, key: &str) -> (DataKey, Header) {
     let dek = DataKey::generate();
     let mut nonce_prefix = [0u8; NONCE_PREFIX_LEN];
     OsRng.fill_bytes(&mut nonce_prefix);
-    let header = Header { chunk_size: CHUNK_SIZE, nonce_prefix, wrapped_key: kek.wrap_data_key(key, &dek) };
+    let header =
+        Header { version: VERSION, chunk_size: CHUNK_SIZE, nonce_prefix, wrapped_key: kek.wrap_data_key(key, &dek) };
     (dek, header)
+}
+
+/// What [`EncryptedBlobs::rewrap`] did to one blob.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rewrap {
+    /// The data key already opens with the current KEK: nothing written.
+    Current,
+    /// v2: only the 72-byte wrapped key was replaced; chunks untouched.
+    Rewrapped,
+    /// v1 binds the wrapped key into every chunk, so the blob was decrypted
+    /// and written again as v2 under a fresh data key (same plaintext).
+    Reencrypted,
+    /// No blob under the key (deleted since it was listed).
+    Missing,
 }
 
 /// Decryption state of one range read.
@@ -186,12 +201,21 @@ impl EncryptedBlobs {
     /// out of bounds or a truncated blob; a tampered chunk inside the range
     /// ends the stream with an error before any of its bytes are yielded.
     pub async fn read_range(&self, kek: &TenantKek, key: &str, offset: u64, len: u64) -> Result<PlaintextStream> {
-        let (header, raw, layout) = self.read_header(key).await?;
+        let (mut header, mut raw, mut layout) = self.read_header(key).await?;
         let size = layout.plaintext_len;
         if offset.checked_add(len).is_none_or(|end| end > size) {
             return Err(Error::RangeOutOfBounds { offset, len, size });
         }
-        let dek = kek.unwrap_data_key(key, &header.wrapped_key)?;
+        let dek = match kek.unwrap_data_key(key, &header.wrapped_key) {
+            Ok(dek) => dek,
+            // During a rotation the wrapped key may have been rewritten in
+            // place while we read it; a second read sees one whole header.
+            Err(_) if kek.has_retired() => {
+                (header, raw, layout) = self.read_header(key).await?;
+                kek.unwrap_data_key(key, &header.wrapped_key)?
+            }
+            Err(e) => return Err(e),
+        };
         let aad_prefix = aad_prefix(&raw, key);
         let first = offset / layout.chunk_size;
         let last_needed = if len == 0 { None } else { Some((offset + len - 1) / layout.chunk_size) };
@@ -250,6 +274,65 @@ impl EncryptedBlobs {
             out.extend_from_slice(&piece);
         }
         Ok(out)
+    }
+
+    /// Rewraps the blob's data key under `kek`'s current KEK. `kek` must
+    /// still carry the KEK the blob was written under, as retired (see
+    /// [`TenantKek::retiring`]); a data key that opens with neither is
+    /// [`Error::Corrupt`]. Idempotent: a blob already under the current KEK
+    /// is left alone, so an interrupted rotation simply runs again.
+    ///
+    /// A v2 blob gets its header rewritten by
+    /// [`BlobStore::rewrite_head`], which compares the old header first: a
+    /// concurrent change yields [`Error::Changed`], never a lost update.
+    /// Readers meanwhile see either header, and both open with `kek`.
+    pub async fn rewrap(&self, kek: &TenantKek, key: &str) -> Result<Rewrap> {
+        validate_key(key)?;
+        let (header, raw, layout) = match self.read_header(key).await {
+            Err(Error::NotFound) => return Ok(Rewrap::Missing),
+            other => other?,
+        };
+        if kek.opens_with_current(key, &header.wrapped_key) {
+            return Ok(Rewrap::Current);
+        }
+        let dek = kek.unwrap_data_key(key, &header.wrapped_key)?;
+        if header.version == VERSION_1 {
+            let plain = self.read_range(kek, key, 0, layout.plaintext_len).await?;
+            let mut reader = tokio_util::io::StreamReader::new(plain.map_err(|e| std::io::Error::other(e.to_string())));
+            // `put` renames the new object over the old one: a reader that
+            // has the old one open goes on reading it.
+            self.put(&kek.current_only(), key, &mut reader).await?;
+            return Ok(Rewrap::Reencrypted);
+        }
+        let mut new = header.clone();
+        new.wrapped_key = kek.wrap_data_key(key, &dek);
+        self.store.rewrite_head(key, &raw, &new.encode()).await?;
+        Ok(Rewrap::Rewrapped)
+    }
+
+    /// [`rewrap`](Self::rewrap) for a resumable upload in progress: its
+    /// header gets the data key wrapped by the current KEK, so the upload
+    /// can be finished after the old KEK is gone. Chunks already stored are
+    /// untouched (v2). An upload begun as v1 cannot be rewrapped and is
+    /// reported [`Error::Corrupt`]; `Missing` when none is in progress.
+    pub async fn rewrap_upload(&self, kek: &TenantKek, key: &str) -> Result<Rewrap> {
+        validate_key(key)?;
+        let raw: [u8; HEADER_LEN] = match self.store.partial_read_head(key, HEADER_LEN).await {
+            Err(Error::NotFound) => return Ok(Rewrap::Missing),
+            other => other?.try_into().map_err(|_| Error::Corrupt("in-progress upload shorter than its header"))?,
+        };
+        let header = Header::decode(&raw)?;
+        if kek.opens_with_current(key, &header.wrapped_key) {
+            return Ok(Rewrap::Current);
+        }
+        if header.version == VERSION_1 {
+            return Err(Error::Corrupt("an upload begun as format v1 cannot be rewrapped"));
+        }
+        let dek = kek.unwrap_data_key(key, &header.wrapped_key)?;
+        let mut new = header.clone();
+        new.wrapped_key = kek.wrap_data_key(key, &dek);
+        self.store.partial_rewrite_head(key, &raw, &new.encode()).await?;
+        Ok(Rewrap::Rewrapped)
     }
 
     /// Removes the blob; `Ok(false)` if it was not there.
@@ -503,5 +586,56 @@ impl EncryptedBlobs {
             self.store.delete(key).await?;
         }
         result
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Writes `plain` the way the first release did: format v1, whose chunk
+    /// AAD binds the wrapped key.
+    async fn put_v1(blobs: &EncryptedBlobs, kek: &TenantKek, key: &str, plain: &[u8]) {
+        let (dek, mut header) = new_header(kek, key);
+        header.version = VERSION_1;
+        let mut src = plain;
+        let mut reader = EncryptingReader::new(&mut src, dek.cipher(), &header, key);
+        blobs.store.put(key, &mut reader).await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn v1_blobs_still_read_and_are_reencrypted_as_v2_on_rotation() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::LocalFolder::open(dir.path()).await.unwrap();
+        let blobs = EncryptedBlobs::new(Arc::new(store));
+        let old = TenantKek::generate("nordvik");
+        let plain: Vec<u8> = (0..(3 * CHUNK_SIZE as usize + 17)).map(|i| (i * 7 % 251) as u8).collect();
+        put_v1(&blobs, &old, "n/v1", &plain).await;
+        assert_eq!(blobs.read_all(&old, "n/v1").await.unwrap(), plain);
+        assert_eq!(blobs.read_header("n/v1").await.unwrap().0.version, VERSION_1);
+
+        let new = TenantKek::generate("nordvik").retiring(&old).unwrap();
+        assert_eq!(blobs.rewrap(&new, "n/v1").await.unwrap(), Rewrap::Reencrypted);
+        assert_eq!(blobs.read_header("n/v1").await.unwrap().0.version, VERSION);
+        assert_eq!(blobs.read_all(&new.current_only(), "n/v1").await.unwrap(), plain);
+        assert!(blobs.read_all(&old, "n/v1").await.is_err());
+        assert_eq!(blobs.rewrap(&new, "n/v1").await.unwrap(), Rewrap::Current);
+    }
+
+    #[tokio::test]
+    async fn a_v1_wrapped_key_cannot_be_swapped_even_for_a_valid_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::LocalFolder::open(dir.path()).await.unwrap();
+        let blobs = EncryptedBlobs::new(Arc::new(store));
+        let kek = TenantKek::generate("nordvik");
+        put_v1(&blobs, &kek, "n/a", b"first version").await;
+        let (h, raw, _) = blobs.read_header("n/a").await.unwrap();
+        // Same data key, wrapped again (valid AEAD): v1 still refuses,
+        // because its chunks bind the exact wrapped bytes.
+        let dek = kek.unwrap_data_key("n/a", &h.wrapped_key).unwrap();
+        let mut h2 = h.clone();
+        h2.wrapped_key = kek.wrap_data_key("n/a", &dek);
+        blobs.store.rewrite_head("n/a", &raw, &h2.encode()).await.unwrap();
+        assert!(blobs.read_all(&kek, "n/a").await.is_err());
     }
 }

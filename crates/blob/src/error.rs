@@ -56,6 +56,16 @@ pub enum Error {
     #[error("master key file {0} is malformed")]
     BadKeyFile(String),
 
+    /// A blob's header changed between reading and rewriting it (another
+    /// rewrap or a replacement got there first); read it again and retry.
+    #[error("the blob changed while its key was being rewrapped")]
+    Changed,
+
+    /// A key provider failed or refused (an HSM unreachable, a token not
+    /// found, a PIN refused); the message says which, never a secret.
+    #[error("key provider: {0}")]
+    Provider(String),
+
     /// The underlying storage failed.
     #[error("I/O error: {0}")]
     Io(#[from] io::Error),

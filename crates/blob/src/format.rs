@@ -4,13 +4,22 @@
 //! ```text
 //! header (100 bytes)
 //!   0   7  magic "SVBLOB1"
-//!   7   1  format version (1)
+//!   7   1  format version (2; 1 is still read)
 //!   8   4  chunk size in plaintext bytes, u32 big-endian (65536)
 //!  12  16  random nonce prefix
 //!  28  72  data key wrapped by the tenant KEK: nonce(24) ‖ ct(32) ‖ tag(16)
 //! chunks, at least one; chunk i starts at 100 + i * (chunk size + 16)
 //!   ciphertext of chunk-size plaintext bytes (fewer only in the last) ‖ tag(16)
 //! ```
+//!
+//! Version 2 differs from version 1 only in what the chunk AAD binds: v1
+//! binds the whole header, v2 the header *without* the wrapped data key
+//! (bytes 0..28: magic, version, chunk size, nonce prefix), under another
+//! AAD domain. The wrapped key is authenticated on its own (its AEAD binds
+//! tenant and blob key), so a v2 blob's data key can be rewrapped under a
+//! new KEK by replacing bytes 28..100 alone, without touching the chunks:
+//! that is what makes a KEK rotation cost one small write per blob. The
+//! version byte stays bound, so a v2 blob cannot be passed off as v1.
 //!
 //! The plaintext length is not stored: it follows from the object size and
 //! is authenticated by the last-chunk flag in every chunk's AAD, which lets
@@ -31,8 +40,14 @@ use crate::keys::WRAPPED_KEY_LEN;
 /// Identifies an encrypted blob; the digit is part of the magic so a v2
 /// reader can refuse a future incompatible layout early.
 pub const MAGIC: &[u8; 7] = b"SVBLOB1";
-/// Format version written after the magic.
-pub const VERSION: u8 = 1;
+/// Format version written after the magic for new blobs.
+pub const VERSION: u8 = 2;
+/// The first format, whose chunk AAD binds the wrapped key: still read, and
+/// re-encrypted as v2 when its tenant's KEK rotates.
+pub const VERSION_1: u8 = 1;
+/// Where the wrapped data key lies in the header; everything before it is
+/// bound into every chunk's AAD.
+pub const WRAPPED_KEY_AT: usize = HEADER_LEN - WRAPPED_KEY_LEN;
 /// Plaintext bytes per chunk: the unit of memory use and of range reads.
 pub const CHUNK_SIZE: u32 = 64 * 1024;
 /// Poly1305 tag appended to every chunk.
@@ -47,11 +62,15 @@ pub const HEADER_LEN: usize = MAGIC.len() + 1 + 4 + NONCE_PREFIX_LEN + WRAPPED_K
 const MIN_CHUNK: u32 = 1024;
 const MAX_CHUNK: u32 = 1024 * 1024;
 
-const CHUNK_DOMAIN: &[u8] = b"suveren/chunk/v1";
+const CHUNK_DOMAIN_V1: &[u8] = b"suveren/chunk/v1";
+const CHUNK_DOMAIN_V2: &[u8] = b"suveren/chunk/v2";
 
 /// The parsed header.
 #[derive(Clone)]
 pub(crate) struct Header {
+    /// [`VERSION`] or [`VERSION_1`]; kept so an upload begun as v1 goes on
+    /// sealing v1 chunks.
+    pub version: u8,
     pub chunk_size: u32,
     pub nonce_prefix: [u8; NONCE_PREFIX_LEN],
     pub wrapped_key: [u8; WRAPPED_KEY_LEN],
@@ -61,7 +80,7 @@ impl Header {
     pub fn encode(&self) -> [u8; HEADER_LEN] {
         let mut out = [0u8; HEADER_LEN];
         out[..7].copy_from_slice(MAGIC);
-        out[7] = VERSION;
+        out[7] = self.version;
         out[8..12].copy_from_slice(&self.chunk_size.to_be_bytes());
         out[12..28].copy_from_slice(&self.nonce_prefix);
         out[28..].copy_from_slice(&self.wrapped_key);
@@ -72,7 +91,8 @@ impl Header {
         if bytes.len() != HEADER_LEN || &bytes[..7] != MAGIC {
             return Err(Error::Corrupt("not an SVBLOB1 blob"));
         }
-        if bytes[7] != VERSION {
+        let version = bytes[7];
+        if version != VERSION && version != VERSION_1 {
             return Err(Error::Corrupt("unsupported format version"));
         }
         let chunk_size = u32::from_be_bytes(bytes[8..12].try_into().expect("4 bytes"));
@@ -80,6 +100,7 @@ impl Header {
             return Err(Error::Corrupt("chunk size out of range"));
         }
         Ok(Header {
+            version,
             chunk_size,
             nonce_prefix: bytes[12..28].try_into().expect("16 bytes"),
             wrapped_key: bytes[28..].try_into().expect("72 bytes"),
@@ -96,13 +117,19 @@ pub(crate) fn chunk_nonce(prefix: &[u8; NONCE_PREFIX_LEN], index: u32) -> XNonce
     *XNonce::from_slice(&n)
 }
 
-/// The part of the chunk AAD shared by all chunks of a blob: the whole header
-/// (so no header field can be altered) and the blob key (so chunks cannot be
-/// moved between blobs).
+/// The part of the chunk AAD shared by all chunks of a blob: the header (so
+/// no header field can be altered; in v2 without the wrapped key, which
+/// authenticates itself and may be rewrapped) and the blob key (so chunks
+/// cannot be moved between blobs). The version byte decides, and is bound.
 pub(crate) fn aad_prefix(header: &[u8; HEADER_LEN], blob_key: &str) -> Vec<u8> {
-    let mut out = Vec::with_capacity(CHUNK_DOMAIN.len() + HEADER_LEN + 4 + blob_key.len() + 5);
-    out.extend_from_slice(CHUNK_DOMAIN);
-    out.extend_from_slice(header);
+    let (domain, bound) = if header[7] == VERSION_1 {
+        (CHUNK_DOMAIN_V1, &header[..])
+    } else {
+        (CHUNK_DOMAIN_V2, &header[..WRAPPED_KEY_AT])
+    };
+    let mut out = Vec::with_capacity(domain.len() + HEADER_LEN + 4 + blob_key.len() + 5);
+    out.extend_from_slice(domain);
+    out.extend_from_slice(bound);
     out.extend_from_slice(&(blob_key.len() as u32).to_be_bytes());
     out.extend_from_slice(blob_key.as_bytes());
     out
@@ -326,16 +353,45 @@ mod tests {
 
     #[test]
     fn header_round_trip_and_refusals() {
-        let h = Header { chunk_size: CHUNK_SIZE, nonce_prefix: [7; 16], wrapped_key: [9; WRAPPED_KEY_LEN] };
+        let h = Header {
+            version: VERSION,
+            chunk_size: CHUNK_SIZE,
+            nonce_prefix: [7; 16],
+            wrapped_key: [9; WRAPPED_KEY_LEN],
+        };
         let bytes = h.encode();
         assert_eq!(bytes.len(), 100);
+        assert_eq!(WRAPPED_KEY_AT, 28);
         let back = Header::decode(&bytes).unwrap();
         assert_eq!(back.encode(), bytes);
+        let mut v1 = bytes;
+        v1[7] = VERSION_1;
+        assert_eq!(Header::decode(&v1).unwrap().version, VERSION_1);
         let mut bad = bytes;
-        bad[7] = 2;
+        bad[7] = 3;
         assert!(Header::decode(&bad).is_err());
         let mut bad = bytes;
         bad[8..12].copy_from_slice(&(64 * 1024 * 1024u32).to_be_bytes());
         assert!(Header::decode(&bad).is_err());
+    }
+
+    #[test]
+    fn v2_aad_leaves_out_the_wrapped_key_and_binds_the_version() {
+        let h = Header {
+            version: VERSION,
+            chunk_size: CHUNK_SIZE,
+            nonce_prefix: [7; 16],
+            wrapped_key: [9; WRAPPED_KEY_LEN],
+        };
+        let a = h.encode();
+        let mut rewrapped = a;
+        rewrapped[WRAPPED_KEY_AT..].fill(1);
+        assert_eq!(aad_prefix(&a, "k"), aad_prefix(&rewrapped, "k"));
+        let mut v1 = a;
+        v1[7] = VERSION_1;
+        assert_ne!(aad_prefix(&a, "k"), aad_prefix(&v1, "k"));
+        let mut v1b = v1;
+        v1b[WRAPPED_KEY_AT..].fill(1);
+        assert_ne!(aad_prefix(&v1, "k"), aad_prefix(&v1b, "k"), "v1 binds the wrapped key");
     }
 }

@@ -11,10 +11,12 @@ pub mod error;
 pub mod format;
 pub mod keys;
 pub mod local;
+pub mod pkcs11;
 pub mod store;
 
-pub use blobs::{BlobInfo, EncryptedBlobs, PlaintextStream};
+pub use blobs::{BlobInfo, EncryptedBlobs, PlaintextStream, Rewrap};
 pub use error::{Error, Result};
-pub use keys::{KeyProvider, MasterKeyFile, TenantKek};
+pub use keys::{KeyProvider, MasterKeyFile, Passphrase, TenantKek};
 pub use local::LocalFolder;
+pub use pkcs11::{Pkcs11Config, Pkcs11Provider};
 pub use store::{validate_key, BlobStore, ByteReader};

@@ -157,6 +157,33 @@ impl LocalFolder {
     }
 }
 
+impl LocalFolder {
+    /// Compares and rewrites the first bytes of `path` in place, durably.
+    async fn rewrite_in_place(&self, key: &str, path: PathBuf, expected: &[u8], new: &[u8]) -> Result<()> {
+        use std::os::unix::fs::FileExt;
+        const SECTOR: usize = 512;
+        if expected.len() != new.len() || new.len() > SECTOR {
+            return Err(Error::Io(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "an in-place head rewrite keeps the head's length and stays within one sector",
+            )));
+        }
+        let (expected, new) = (expected.to_vec(), new.to_vec());
+        self.locked(key, move || {
+            let file = std::fs::OpenOptions::new().read(true).write(true).open(&path).map_err(Error::from_io_lookup)?;
+            let mut current = vec![0u8; expected.len()];
+            file.read_exact_at(&mut current, 0).map_err(|_| Error::Corrupt("object shorter than its head"))?;
+            if current != expected {
+                return Err(Error::Changed);
+            }
+            file.write_all_at(&new, 0)?;
+            file.sync_data()?;
+            Ok(())
+        })
+        .await
+    }
+}
+
 /// Removes the temp file unless the write completed, including when the put
 /// future is dropped half-way (a cancelled request).
 struct TempGuard(Option<PathBuf>);
@@ -333,7 +360,9 @@ impl BlobStore for LocalFolder {
 
     async fn partial_read_head(&self, key: &str, len: usize) -> Result<Vec<u8>> {
         let path = self.checked_partial_path(key)?;
-        // No lock: the head is written once, before the object appears.
+        // No lock: the head is written before the object appears, and
+        // later only rewritten in place by a KEK rotation (same bytes but
+        // the wrapped key, within one sector).
         let file = File::open(&path).await.map_err(Error::from_io_lookup)?;
         let mut head = Vec::with_capacity(len);
         file.take(len as u64).read_to_end(&mut head).await?;
@@ -362,6 +391,28 @@ impl BlobStore for LocalFolder {
             Err(e) => Err(e.into()),
         })
         .await
+    }
+
+    /// In place: one positioned write of the 100-byte header and an
+    /// fdatasync, instead of copying the whole blob. Why this is crash safe:
+    /// the bytes that change (the wrapped key, offset 28..100) lie inside
+    /// the file's first 512-byte sector, which storage devices write
+    /// atomically on power loss, and a process crash cannot tear a `pwrite`
+    /// that returned; so after any crash the header is either the old one or
+    /// the new one. Both are valid while a rotation runs (the old KEK is
+    /// kept, as retired, until every blob is rewrapped), and the rotation
+    /// re-checks each blob before destroying the old KEK. The write is under
+    /// the key's lock and compares first, so two rewraps never interleave.
+    async fn rewrite_head(&self, key: &str, expected: &[u8], new: &[u8]) -> Result<()> {
+        let path = self.checked_path(key)?;
+        self.rewrite_in_place(key, path, expected, new).await
+    }
+
+    /// The same in-place write on an upload in progress, under the lock its
+    /// appends take: an append and a rewrap never interleave.
+    async fn partial_rewrite_head(&self, key: &str, expected: &[u8], new: &[u8]) -> Result<()> {
+        let path = self.checked_partial_path(key)?;
+        self.rewrite_in_place(key, path, expected, new).await
     }
 
     async fn partial_list(&self) -> Result<Vec<(String, SystemTime)>> {

@@ -5,7 +5,7 @@ use std::time::SystemTime;
 
 use async_trait::async_trait;
 use bytes::Bytes;
-use tokio::io::AsyncRead;
+use tokio::io::{AsyncRead, AsyncReadExt};
 
 use crate::error::{Error, Result};
 
@@ -88,6 +88,43 @@ pub trait BlobStore: Send + Sync {
     /// can expire uploads its clients abandoned. (S3: ListMultipartUploads,
     /// which reports the start time instead.)
     async fn partial_list(&self) -> Result<Vec<(String, SystemTime)>>;
+
+    /// Replaces the first `new.len()` bytes of the committed object `key`
+    /// with `new`, provided they still equal `expected` (else
+    /// [`Error::Changed`]); the rest of the object is kept. Durable on
+    /// return. Used to rewrap a blob's data key under a new KEK.
+    ///
+    /// The default streams the object into a replacement and publishes it
+    /// with [`BlobStore::put`] (atomic, and the only way on S3, whose objects
+    /// are immutable). A backend that can write in place safely overrides it.
+    async fn rewrite_head(&self, key: &str, expected: &[u8], new: &[u8]) -> Result<()> {
+        if expected.len() != new.len() {
+            return Err(Error::Io(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "a head rewrite must keep the head's length",
+            )));
+        }
+        let mut rest = self.read_range(key, 0, None).await?;
+        let mut current = vec![0u8; expected.len()];
+        rest.read_exact(&mut current).await.map_err(|_| Error::Corrupt("object shorter than its head"))?;
+        if current != expected {
+            return Err(Error::Changed);
+        }
+        let mut src = new.chain(rest);
+        self.put(key, &mut src).await?;
+        Ok(())
+    }
+
+    /// [`BlobStore::rewrite_head`] for an in-progress object, so an upload
+    /// begun before a KEK rotation can still be finished after it. No
+    /// generic default: a backend says how (S3 keeps the head aside).
+    async fn partial_rewrite_head(&self, key: &str, expected: &[u8], new: &[u8]) -> Result<()> {
+        let _ = (key, expected, new);
+        Err(Error::Io(std::io::Error::new(
+            std::io::ErrorKind::Unsupported,
+            "this store cannot rewrite the head of an upload in progress",
+        )))
+    }
 }
 
 /// Longest accepted key; keeps file names within common filesystem limits.

@@ -350,7 +350,7 @@ async fn disk_never_holds_plaintext_of_an_upload() {
     assert_eq!(append(&env, "u/secret", total, 0, &plain[..3 * C - 1]).await.unwrap(), (2 * C as u64, None));
     let raw = fs::read(partial_file(&env)).unwrap();
     assert_eq!(raw.len() as u64, HEADER + 2 * STRIDE);
-    assert!(raw.starts_with(b"SVBLOB1\x01"));
+    assert!(raw.starts_with(b"SVBLOB1\x02"));
     assert!(!raw.windows(8).any(|w| w == &marker[..8]));
     append(&env, "u/secret", total, 2 * C as u64, &plain[2 * C..]).await.unwrap();
     let raw = fs::read(object_path(env.dir.path(), "u/secret")).unwrap();

@@ -31,7 +31,7 @@ async fn disk_holds_no_plaintext() {
     let plain: Vec<u8> = marker.iter().copied().cycle().take(3 * C).collect();
     put(&env, "t/secret", &plain).await;
     let raw = std::fs::read(object_path(env.dir.path(), "t/secret")).unwrap();
-    assert!(raw.starts_with(b"SVBLOB1\x01"));
+    assert!(raw.starts_with(b"SVBLOB1\x02"));
     assert!(!raw.windows(marker.len()).any(|w| w == marker));
     assert!(!raw.windows(8).any(|w| w == &marker[..8]));
 }

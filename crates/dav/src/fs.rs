@@ -206,6 +206,9 @@ impl DavFileSystem for DriveFs {
             if node.dir {
                 return Err(FsError::Forbidden);
             }
+            if node.size > 0 {
+                self.app.content_key_ready(&self.place.drive.tenant).await.map_err(|e| self.fail(e))?;
+            }
             let f: Box<dyn DavFile> =
                 Box::new(Reader { fs: self.clone(), node, pos: 0, stream: Mutex::new(None), buf: Bytes::new() });
             Ok(f)

@@ -155,7 +155,10 @@ async fn handle(
     // Asking the gate here, before dav_server maps errors to its own codes,
     // keeps a concealed drive indistinguishable from a missing one.
     if place.role.is_none() {
-        match app.stat(&ctx, &place, "/").await {
+        // A lockbox grant on one folder opens that folder, not the root:
+        // ask about the granted folder the request lies in.
+        let root = granted_folder(&ctx, &place, &raw, prefix_base).unwrap_or_else(|| "/".to_string());
+        match app.stat(&ctx, &place, &root).await {
             Ok(_) => {}
             Err(ServiceError::NotFound) => return not_found(),
             Err(e) => return explain(e),
@@ -212,6 +215,11 @@ async fn handle(
     let err = last.lock().unwrap_or_else(|p| p.into_inner()).take();
     if parts.status.is_client_error() || parts.status.is_server_error() {
         if let Some(e) = err.filter(|e| !matches!(e, ServiceError::NotFound)) {
+            // dav_server has no 503: a tenant key that is locked is not a
+            // full disk, and clients should retry rather than give up.
+            if matches!(&e, ServiceError::Unavailable(m) if m != suveren_service::drive::STORAGE_FULL) {
+                parts.status = StatusCode::SERVICE_UNAVAILABLE;
+            }
             let (rule, msg) = describe(&e);
             let xml = format!(
                 "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<d:error xmlns:d=\"DAV:\" xmlns:s=\"urn:suveren:error\"><s:rule>{}</s:rule><s:message>{}</s:message></d:error>\n",
@@ -325,6 +333,31 @@ fn rewrite(
     })
 }
 
+/// The path inside the drive, after `/dav/{files|drives}/<name>`.
+fn inner_path(raw: &str, prefix_base: &str) -> Option<String> {
+    let rest = raw.strip_prefix(prefix_base)?;
+    let inner = rest.split_once('/').map(|(_, p)| p).unwrap_or("");
+    let decoded = percent_encoding::percent_decode_str(inner).decode_utf8().ok()?;
+    suveren_service::drive::clean_path(&decoded).ok()
+}
+
+/// The folder of a lockbox grant on this drive that contains the request's
+/// path, if the caller holds one.
+fn granted_folder(ctx: &Ctx, place: &suveren_service::drive::Place, raw: &str, prefix_base: &str) -> Option<String> {
+    use suveren_policy::{DriveRef, GrantScope};
+    let path = inner_path(raw, prefix_base)?;
+    let here = match place.drive.kind {
+        suveren_service::drive::DriveKind::Team => DriveRef::Team(place.drive.id.clone()),
+        suveren_service::drive::DriveKind::Personal => DriveRef::Personal(place.drive.owner.clone()?),
+    };
+    ctx.actor.grants.iter().find_map(|g| match &g.scope {
+        GrantScope::Folder { drive, path: gp } if *drive == here && suveren_store::drive::is_within(&path, gp) => {
+            Some(gp.clone())
+        }
+        _ => None,
+    })
+}
+
 /// DELETE of an unlocked item without conditions: the whole subtree goes to
 /// the trash in one transaction, as one entry that restores whole (the
 /// generic path deletes item by item). `None`: let dav_server handle it
@@ -343,11 +376,7 @@ async fn delete_subtree(
     if h.get("depth").is_some_and(|d| !d.as_bytes().eq_ignore_ascii_case(b"infinity")) {
         return None;
     }
-    // The path inside the drive: after `/dav/{files|drives}/<name>`.
-    let rest = raw.strip_prefix(prefix_base)?;
-    let inner = rest.split_once('/').map(|(_, p)| p).unwrap_or("");
-    let decoded = percent_encoding::percent_decode_str(inner).decode_utf8().ok()?;
-    let path = suveren_service::drive::clean_path(&decoded).ok()?;
+    let path = inner_path(raw, prefix_base)?;
     if path == "/" {
         return None;
     }

@@ -45,7 +45,53 @@ pub struct Level {
     /// default for the rank ([`Level::version_keep`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub versions: Option<VersionKeep>,
+    /// How long content at this level is kept at least and at most; unset
+    /// fields take the default for the rank ([`Level::retention_rules`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention: Option<Retention>,
 }
+
+/// Retention of content at one level, in days. Every field is optional: an
+/// unset field takes the rank's default (see [`Level::retention_rules`]).
+///
+/// Ages count from when the server first stored an item (its `created`
+/// time; a copy is a new item), never from a client-supplied modification
+/// time, so a client cannot make a file expire early.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Retention {
+    /// A file may not be deleted or purged before it is this old (a legal
+    /// obligation to keep, e.g. case material). Default: none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_min_days: Option<u32>,
+    /// A file this old goes to the trash, and from there is purged after
+    /// `trash_days` (data minimisation). Default: none (kept until deleted).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_max_days: Option<u32>,
+    /// Earlier versions older than this are pruned. Default: the `days` of
+    /// the level's version setting (30, 90, 365, 3650 days by rank).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version_max_days: Option<u32>,
+    /// Deleted items are purged from the trash after this many days.
+    /// Default: 30.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trash_days: Option<u32>,
+}
+
+/// The effective retention of a level, defaults filled in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct RetentionRules {
+    pub file_min_days: Option<u32>,
+    pub file_max_days: Option<u32>,
+    pub version_max_days: u32,
+    pub trash_days: u32,
+}
+
+/// The longest retention period a scheme may set: 100 years.
+pub const MAX_RETENTION_DAYS: u32 = 36_500;
+
+/// The trash period when a level sets none.
+pub const DEFAULT_TRASH_DAYS: u32 = 30;
 
 /// How many earlier versions of a file to keep, and for how long.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -65,6 +111,45 @@ impl Level {
             2 => VersionKeep { count: 50, days: 365 },
             _ => VersionKeep { count: 100, days: 3650 },
         })
+    }
+
+    /// Retention with the rank's defaults filled in. No default sets a
+    /// minimum or a maximum for files: keeping and deleting someone's work
+    /// automatically is a decision the tenant takes explicitly. Versions
+    /// default to the level's version setting, the trash to 30 days.
+    pub fn retention_rules(&self) -> RetentionRules {
+        let r = self.retention.unwrap_or_default();
+        RetentionRules {
+            file_min_days: r.file_min_days.filter(|d| *d > 0),
+            file_max_days: r.file_max_days,
+            version_max_days: r.version_max_days.unwrap_or(self.version_keep().days),
+            trash_days: r.trash_days.unwrap_or(DEFAULT_TRASH_DAYS),
+        }
+    }
+}
+
+impl Retention {
+    fn validate(&self) -> Result<(), String> {
+        let fields = [
+            ("file_min_days", self.file_min_days),
+            ("file_max_days", self.file_max_days),
+            ("version_max_days", self.version_max_days),
+            ("trash_days", self.trash_days),
+        ];
+        for (what, v) in fields {
+            if v.is_some_and(|d| d > MAX_RETENTION_DAYS) {
+                return Err(format!("`{what}` is at most {MAX_RETENTION_DAYS} days"));
+            }
+        }
+        if self.file_max_days == Some(0) {
+            return Err("`file_max_days` must be at least 1 day; leave it out to keep files until deleted".into());
+        }
+        if let (Some(min), Some(max)) = (self.file_min_days, self.file_max_days) {
+            if min > max {
+                return Err(format!("`file_min_days` ({min}) is more than `file_max_days` ({max})"));
+            }
+        }
+        Ok(())
     }
 }
 
@@ -86,6 +171,8 @@ pub enum SchemeError {
     NotMonotone { rank: u8, prev: u8, what: &'static str },
     #[error("level {rank}: {0}", rank = .1)]
     Name(crate::names::NameError, u8),
+    #[error("level {rank}: retention: {msg}")]
+    Retention { rank: u8, msg: String },
 }
 
 fn ext_rank(e: ExternalSharing) -> u8 {
@@ -117,6 +204,9 @@ impl ClassificationScheme {
             }
             crate::names::display_name("name", &l.name).map_err(|e| SchemeError::Name(e, l.rank))?;
             crate::names::display_name("description", &l.description).map_err(|e| SchemeError::Name(e, l.rank))?;
+            if let Some(r) = &l.retention {
+                r.validate().map_err(|msg| SchemeError::Retention { rank: l.rank, msg })?;
+            }
             if i > 0 {
                 let p = &self.levels[i - 1];
                 let checks: [(&'static str, bool); 5] = [
@@ -211,6 +301,7 @@ impl ClassificationScheme {
                 mail_outside: mail,
                 mfa,
                 versions: None,
+                retention: None,
             })
             .collect();
         Self { preset: preset.into(), levels }
@@ -243,5 +334,22 @@ mod tests {
         let mut s = ClassificationScheme::default();
         s.levels[3].mfa = false;
         assert!(s.validate().is_err());
+    }
+
+    #[test]
+    fn retention_defaults_and_bounds() {
+        let s = ClassificationScheme::default();
+        let r = s.levels[2].retention_rules();
+        assert_eq!((r.file_min_days, r.file_max_days, r.version_max_days, r.trash_days), (None, None, 365, 30));
+        let mut s = ClassificationScheme::default();
+        s.levels[2].retention =
+            Some(Retention { file_min_days: Some(400), file_max_days: Some(365), ..Default::default() });
+        let e = s.validate().unwrap_err().to_string();
+        assert!(e.contains("file_min_days") && e.contains("level 2"), "{e}");
+        s.levels[2].retention = Some(Retention { trash_days: Some(MAX_RETENTION_DAYS + 1), ..Default::default() });
+        assert!(s.validate().is_err());
+        s.levels[2].retention =
+            Some(Retention { file_min_days: Some(30), file_max_days: Some(3650), ..Default::default() });
+        s.validate().unwrap();
     }
 }

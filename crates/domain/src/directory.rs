@@ -25,6 +25,8 @@ pub struct Tenant {
     pub quota_bytes: Option<u64>,
     #[serde(default)]
     pub scheme: ClassificationScheme,
+    #[serde(default)]
+    pub lockbox: crate::lockbox::LockboxSettings,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -7,7 +7,9 @@
 
 pub mod classification;
 pub mod directory;
+pub mod lockbox;
 pub mod names;
+pub mod retention;
 pub mod search;
 
 pub use classification::{ClassificationScheme, ExternalSharing, Level, MailOutside, VersionKeep};

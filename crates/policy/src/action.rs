@@ -25,6 +25,8 @@ pub enum Action {
     TotpConfirm,
     RecoveryCodesRenew,
     PasswordChange,
+    /// Export of everything about oneself (GDPR Art. 15 and 20).
+    DataExport,
     // People.
     DirectorySearch,
     PrincipalView,
@@ -42,6 +44,17 @@ pub enum Action {
     FederationConsent,
     DirectoryImport,
     DriveManage,
+    /// Export of everything about one principal of the tenant; file
+    /// contents only where the gate lets the caller read them.
+    PrincipalExport,
+    /// Legal holds: create, list and release (suspend deletion and purge).
+    LegalHoldManage,
+    /// GDPR Art. 17 erasure of a principal (keeps what a hold or a minimum
+    /// retention requires, and says so).
+    PrincipalErase,
+    /// The tenant's key (rule 6): status, unlock with the passphrase,
+    /// change of provider, rotation.
+    KeyManage,
     // Operator.
     TenantList,
     TenantCreate,
@@ -49,6 +62,9 @@ pub enum Action {
     TenantBootstrapAdmin,
     FederationManage,
     MetricsRead,
+    /// Off-boarding: deletes a suspended tenant and destroys its KEK
+    /// (crypto-shredding, rule 6).
+    TenantDelete,
     // Audit.
     AuditRead,
     AuditExport,
@@ -64,6 +80,20 @@ pub enum Action {
     // Anonymous access through a share link.
     LinkRead,
     LinkUpload,
+    // Lockbox (rule 4).
+    /// File a request: operators, and tenant administrators of the tenant.
+    LockboxFile,
+    /// See requests: one's own, and approvers their tenant's.
+    LockboxView,
+    LockboxApprove,
+    LockboxDeny,
+    /// End a live grant (approvers, or the requester giving it up) or
+    /// withdraw a pending request (the requester).
+    LockboxRevoke,
+    /// The tenant's approvers, N, maximum duration, notification.
+    LockboxSettingsManage,
+    /// Notices to the caller (lockbox grants that touched their content).
+    NoticeList,
 }
 
 /// The rule family an action belongs to.
@@ -78,6 +108,15 @@ pub enum ActionClass {
     Content(ContentOp),
     /// Anonymous, through a share link: the link is the credential.
     Link(ContentOp),
+    Lockbox(LockboxOp),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LockboxOp {
+    File,
+    View,
+    Decide,
+    Revoke,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -91,17 +130,46 @@ pub enum ContentOp {
     Declassify,
 }
 
+impl ContentOp {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ContentOp::List => "list",
+            ContentOp::Read => "read",
+            ContentOp::Write => "write",
+            ContentOp::Delete => "delete",
+            ContentOp::Share => "share",
+            ContentOp::Declassify => "declassify",
+        }
+    }
+}
+
 impl Action {
     pub fn class(self) -> ActionClass {
         use Action::*;
         match self {
             HealthRead | ApiDescribe | SignIn => ActionClass::Public,
             SessionRead | SignOut | SignOutEverywhere | AppPasswordCreate | AppPasswordList | AppPasswordRevoke
-            | TotpEnrol | TotpConfirm | RecoveryCodesRenew | PasswordChange => ActionClass::OwnAccount,
+            | TotpEnrol | TotpConfirm | RecoveryCodesRenew | PasswordChange | NoticeList => ActionClass::OwnAccount,
+            DataExport => ActionClass::OwnAccount,
             DirectorySearch | PrincipalView => ActionClass::Discover,
-            TenantView | PrincipalList | PrincipalCreate | PrincipalUpdate | PrincipalDelete | OrgUnitManage
-            | GroupManage | SegmentManage | BarrierManage | ClassificationManage | FederationConsent
-            | DirectoryImport | DriveManage => ActionClass::TenantAdmin,
+            TenantView
+            | PrincipalList
+            | PrincipalCreate
+            | PrincipalUpdate
+            | PrincipalDelete
+            | OrgUnitManage
+            | GroupManage
+            | SegmentManage
+            | BarrierManage
+            | ClassificationManage
+            | FederationConsent
+            | DirectoryImport
+            | DriveManage
+            | LockboxSettingsManage => ActionClass::TenantAdmin,
+            PrincipalExport => ActionClass::TenantAdmin,
+            LegalHoldManage | PrincipalErase => ActionClass::TenantAdmin,
+            KeyManage => ActionClass::TenantAdmin,
+            TenantDelete => ActionClass::Operator,
             TenantList | TenantCreate | TenantUpdate | TenantBootstrapAdmin | FederationManage | MetricsRead => {
                 ActionClass::Operator
             }
@@ -114,6 +182,10 @@ impl Action {
             ContentDeclassify => ActionClass::Content(ContentOp::Declassify),
             LinkRead => ActionClass::Link(ContentOp::Read),
             LinkUpload => ActionClass::Link(ContentOp::Write),
+            LockboxFile => ActionClass::Lockbox(LockboxOp::File),
+            LockboxView => ActionClass::Lockbox(LockboxOp::View),
+            LockboxApprove | LockboxDeny => ActionClass::Lockbox(LockboxOp::Decide),
+            LockboxRevoke => ActionClass::Lockbox(LockboxOp::Revoke),
         }
     }
 
@@ -134,6 +206,7 @@ impl Action {
             TotpConfirm => "mfa.totp_confirm",
             RecoveryCodesRenew => "mfa.recovery_renew",
             PasswordChange => "auth.password_change",
+            DataExport => "account.export",
             DirectorySearch => "directory.search",
             PrincipalView => "directory.view",
             TenantView => "tenant.view",
@@ -149,6 +222,11 @@ impl Action {
             FederationConsent => "federation.consent",
             DirectoryImport => "directory.import",
             DriveManage => "drive.manage",
+            PrincipalExport => "principal.export",
+            LegalHoldManage => "legal_hold.manage",
+            PrincipalErase => "principal.erase",
+            KeyManage => "key.manage",
+            TenantDelete => "tenant.delete",
             TenantList => "tenant.list",
             TenantCreate => "tenant.create",
             TenantUpdate => "tenant.update",
@@ -165,6 +243,13 @@ impl Action {
             ContentDeclassify => "content.declassify",
             LinkRead => "link.read",
             LinkUpload => "link.upload",
+            LockboxFile => "lockbox.request",
+            LockboxView => "lockbox.view",
+            LockboxApprove => "lockbox.approve",
+            LockboxDeny => "lockbox.deny",
+            LockboxRevoke => "lockbox.revoke",
+            LockboxSettingsManage => "lockbox.settings",
+            NoticeList => "notice.list",
         }
     }
 }
@@ -231,6 +316,18 @@ pub enum Resource<'a> {
         content: &'a ContentRef,
         target: ShareTarget<'a>,
     },
+    /// A lockbox request, for deciding, revoking or viewing it.
+    LockboxRequest(&'a LockboxRef),
+}
+
+/// What the gate needs to know of a lockbox request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LockboxRef {
+    pub id: String,
+    /// The tenant whose content it asks for.
+    pub tenant: String,
+    /// The requester's principal id.
+    pub requester: String,
 }
 
 impl Resource<'_> {
@@ -243,6 +340,7 @@ impl Resource<'_> {
             Resource::Directory => "directory".into(),
             Resource::Principal(p) => format!("principal:{}", p.login),
             Resource::Content(c) | Resource::Share { content: c, .. } => content_name(c),
+            Resource::LockboxRequest(r) => format!("lockbox:{}", r.id),
         }
     }
 }

@@ -44,7 +44,13 @@ pub enum GrantScope {
 
 impl Grant {
     fn covers(&self, c: &ContentRef, op: ContentOp, now_unix: i64) -> bool {
-        if self.revoked || now_unix >= self.expires_unix || self.tenant != c.tenant || !self.ops.contains(&op) {
+        self.ops.contains(&op) && self.reaches(c, now_unix)
+    }
+
+    /// Whether the grant is live and its scope includes the content,
+    /// whatever the operation.
+    fn reaches(&self, c: &ContentRef, now_unix: i64) -> bool {
+        if self.revoked || now_unix >= self.expires_unix || self.tenant != c.tenant {
             return false;
         }
         match &self.scope {
@@ -102,6 +108,9 @@ pub enum Rule {
     Lockbox,
     Role,
     Suspended,
+    /// A level's retention rule (part of rule 3) or a legal hold keeps the
+    /// content: deletion, purge and pruning are refused until it ends.
+    Retention,
 }
 
 impl Rule {
@@ -114,6 +123,7 @@ impl Rule {
             Rule::Lockbox => "lockbox",
             Rule::Role => "role",
             Rule::Suspended => "suspended",
+            Rule::Retention => "retention",
         }
     }
 }
@@ -198,6 +208,71 @@ pub fn authorize(dir: &Directory, actor: &Actor, action: Action, resource: &Reso
         ActionClass::Operator => operator_action(dir, actor, me, action, resource),
         ActionClass::Content(op) => content(dir, actor, me, op, resource, now_unix),
         ActionClass::Link(op) => link(dir, op, resource),
+        ActionClass::Lockbox(op) => lockbox(dir, actor, me, op, resource),
+    }
+}
+
+/// Whether `me` decides lockbox requests of `tenant`: the approver role,
+/// and a place in the tenant's list of approvers when it names any.
+fn is_approver(dir: &Directory, me: &Principal, tenant: &str) -> bool {
+    me.tenant == tenant
+        && me.has_role(Role::LockboxApprover)
+        && dir
+            .tenants
+            .get(tenant)
+            .is_some_and(|t| t.lockbox.approvers.is_empty() || t.lockbox.approvers.contains(&me.id))
+}
+
+fn lockbox(dir: &Directory, actor: &Actor, me: &Principal, op: LockboxOp, resource: &Resource) -> Decision {
+    match (op, resource) {
+        (LockboxOp::View, Resource::Own) => Decision::ALLOW,
+        (LockboxOp::View, Resource::LockboxRequest(r)) => {
+            if r.requester == me.id || is_approver(dir, me, &r.tenant) {
+                Decision::ALLOW
+            } else {
+                Decision::Deny(Denial::hidden(Rule::Lockbox, "No such request."))
+            }
+        }
+        (LockboxOp::File, Resource::Tenant(t)) => {
+            let Some(tenant) = dir.tenants.get(*t) else {
+                return Decision::Deny(Denial::hidden(Rule::TenantIsolation, "No such tenant."));
+            };
+            let operator = me.tenant == OPERATOR_REALM && me.has_role(Role::OperatorAdmin);
+            if !operator && me.tenant != *t {
+                return Decision::Deny(Denial::hidden(Rule::TenantIsolation, "No such tenant."));
+            }
+            if !operator && !me.has_role(Role::TenantAdmin) {
+                return Decision::Deny(Denial::open(
+                    Rule::Role,
+                    format!("Only operators and {}'s administrators file lockbox requests.", tenant.name),
+                ));
+            }
+            need_mfa(actor, "A lockbox request").unwrap_or(Decision::ALLOW)
+        }
+        (LockboxOp::Decide | LockboxOp::Revoke, Resource::LockboxRequest(r)) => {
+            let mine = r.requester == me.id;
+            if !mine && me.tenant != r.tenant {
+                return Decision::Deny(Denial::hidden(Rule::TenantIsolation, "No such request."));
+            }
+            if op == LockboxOp::Decide && mine {
+                return Decision::Deny(Denial::open(
+                    Rule::Lockbox,
+                    "You filed this request; another approver must decide it.",
+                ));
+            }
+            if !mine && !is_approver(dir, me, &r.tenant) {
+                return Decision::Deny(if me.has_role(Role::LockboxApprover) || me.has_role(Role::TenantAdmin) {
+                    Denial::open(
+                        Rule::Role,
+                        format!("Only {}'s lockbox approvers decide requests.", tenant_name(dir, &r.tenant)),
+                    )
+                } else {
+                    Denial::hidden(Rule::Lockbox, "No such request.")
+                });
+            }
+            need_mfa(actor, "A lockbox decision").unwrap_or(Decision::ALLOW)
+        }
+        _ => Decision::Deny(Denial::hidden(Rule::Role, "Not a lockbox request.")),
     }
 }
 
@@ -284,6 +359,13 @@ fn content(dir: &Directory, actor: &Actor, me: &Principal, op: ContentOp, resour
             Some(g) => Some(g.id.clone()),
             None => {
                 // Seen but not enough rights: say so; not seen at all: not found.
+                if let Some(g) = actor.grants.iter().find(|g| g.reaches(c, now)) {
+                    let ops: Vec<&str> = g.ops.iter().map(|o| o.as_str()).collect();
+                    return Decision::Deny(Denial::open(
+                        Rule::Lockbox,
+                        format!("Lockbox grant {} allows {} only.", g.id, ops.join(" and ")),
+                    ));
+                }
                 return Decision::Deny(if reach && c.access.is_some() && op == ContentOp::Declassify {
                     Denial::open(Rule::Classification, "Only an owner may lower the classification of content.")
                 } else if reach && c.access.is_some() {

@@ -16,6 +16,7 @@ fn tenant(id: &str) -> Tenant {
         suspended: false,
         quota_bytes: None,
         scheme: ClassificationScheme::default(),
+        lockbox: Default::default(),
     }
 }
 
@@ -434,4 +435,104 @@ fn restricted_content_is_not_shared_outside_the_tenant() {
     let c1 = content("nordvik", "siri", 1, Some(AccessRole::Owner));
     let r = Resource::Share { content: &c1, target: ShareTarget::Principal(&erik) };
     assert!(authorize(&d, &actor(&siri, true), Action::ContentShare, &r, 0).is_allow());
+}
+
+// --- lockbox ------------------------------------------------------------
+
+fn arb_grant() -> impl Strategy<Value = (u8, u8, u8, Vec<bool>, i64, bool)> {
+    // (tenant index, scope kind, owner index, ops mask, expiry, revoked)
+    (0u8..3, 0u8..3, 0u8..4, prop::collection::vec(any::<bool>(), 6), 0i64..200, any::<bool>())
+}
+
+const OPS: [ContentOp; 6] =
+    [ContentOp::List, ContentOp::Read, ContentOp::Write, ContentOp::Delete, ContentOp::Share, ContentOp::Declassify];
+
+fn action_of(op: ContentOp) -> Action {
+    match op {
+        ContentOp::List => Action::ContentList,
+        ContentOp::Read => Action::ContentRead,
+        ContentOp::Write => Action::ContentWrite,
+        ContentOp::Delete => Action::ContentDelete,
+        ContentOp::Share => Action::ContentShare,
+        ContentOp::Declassify => Action::ContentDeclassify,
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(
+        std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000)
+    ))]
+
+    /// Without own rights, content opens exactly where a live grant of the
+    /// same tenant covers the scope and the operation, at level ≤ 1 (MFA
+    /// aside), and nowhere else; a refusal for an operation outside a live
+    /// grant's list names the grant rather than hiding the content.
+    #[test]
+    fn grants_open_exactly_their_scope_and_operations(
+        dir in arb_directory(),
+        g in arb_grant(),
+        c_tenant in 0u8..3, c_owner in 0u8..4, c_team in any::<bool>(), c_path in 0u8..4,
+        op_i in 0usize..6, now in 0i64..200, who in any::<u8>(),
+    ) {
+        let people: Vec<&Principal> = dir.principals.values().collect();
+        let me = people[who as usize % people.len()];
+        let (gt, kind, owner, mask, expires, revoked) = g;
+        let paths = ["/", "/a", "/a/b", "/c"];
+        let drive_of = |team: bool, o: u8| if team { DriveRef::Team(format!("d{o}")) } else { DriveRef::Personal(format!("p{o}")) };
+        let scope = match kind {
+            0 => GrantScope::DriveOf(format!("p{owner}")),
+            1 => GrantScope::Drive(format!("d{owner}")),
+            _ => GrantScope::Folder { drive: drive_of(owner % 2 == 0, owner), path: "/a".into() },
+        };
+        let ops: Vec<ContentOp> = OPS.iter().zip(&mask).filter(|(_, m)| **m).map(|(o, _)| *o).collect();
+        let grant = Grant { id: "g".into(), tenant: format!("t{gt}"), scope: scope.clone(), ops: ops.clone(), expires_unix: expires, revoked };
+        let c = ContentRef {
+            tenant: format!("t{c_tenant}"),
+            drive: drive_of(c_team, c_owner),
+            path: paths[c_path as usize].into(),
+            level: 1,
+            access: None,
+            shared_by: None,
+        };
+        let op = OPS[op_i];
+        let mut a = actor(me, true);
+        a.grants = vec![grant.clone()];
+        let got = authorize(&dir, &a, action_of(op), &Resource::Content(&c), now);
+        let in_scope = match &scope {
+            GrantScope::DriveOf(p) => c.drive == DriveRef::Personal(p.clone()),
+            GrantScope::Drive(d) => c.drive == DriveRef::Team(d.clone()),
+            GrantScope::Folder { drive, .. } => *drive == c.drive && (c.path == "/a" || c.path.starts_with("/a/")),
+        };
+        let live = !revoked && now < expires && grant.tenant == c.tenant && dir.tenants.contains_key(&c.tenant);
+        let tenant_ok = dir.tenants.get(&me.tenant).is_some_and(|t| !t.suspended) && !me.disabled;
+        let expect_allow = tenant_ok && live && in_scope && ops.contains(&op);
+        prop_assert_eq!(got.is_allow(), expect_allow, "{:?} {:?} {:?}", grant, c, op);
+        if let Decision::Allow { acting_under } = &got {
+            prop_assert_eq!(acting_under.as_deref(), Some("g"));
+        }
+        if tenant_ok && live && in_scope && !ops.contains(&op) {
+            let Decision::Deny(d) = got else { unreachable!() };
+            prop_assert!(!d.conceal && d.rule == Rule::Lockbox);
+        }
+    }
+
+    /// Nobody decides a request they filed; only approvers of the request's
+    /// tenant decide, with a second factor.
+    #[test]
+    fn the_requester_never_decides(dir in arb_directory(), who in any::<u8>(), req in any::<u8>(), t in 0u8..3, mfa in any::<bool>(), roles in any::<u8>()) {
+        let mut people: Vec<Principal> = dir.principals.values().cloned().collect();
+        people.sort_by(|a, b| a.id.cmp(&b.id));
+        let mut me = people[who as usize % people.len()].clone();
+        if roles & 1 == 1 { me.roles.push(Role::LockboxApprover); }
+        if roles & 2 == 2 { me.roles.push(Role::TenantAdmin); }
+        let requester = if roles & 4 == 4 { me.id.clone() } else { people[req as usize % people.len()].id.clone() };
+        let r = LockboxRef { id: "r".into(), tenant: format!("t{t}"), requester: requester.clone() };
+        for action in [Action::LockboxApprove, Action::LockboxDeny] {
+            let got = authorize(&dir, &actor(&me, mfa), action, &Resource::LockboxRequest(&r), 0);
+            if got.is_allow() {
+                prop_assert!(requester != me.id);
+                prop_assert!(me.tenant == r.tenant && me.has_role(Role::LockboxApprover) && mfa);
+            }
+        }
+    }
 }

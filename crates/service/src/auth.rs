@@ -268,7 +268,8 @@ impl App {
             // A lost race only means another request touched it first.
             let _ = self.store.commit(Batch::new().op(Op::Swap { object: o, expected: obj.body })).await;
         }
-        let actor = Actor { principal, mfa: s.mfa, via: Via::Session, grants: Vec::new() };
+        let grants = principal.as_ref().map(|p| self.grants_for(&p.id)).unwrap_or_default();
+        let actor = Actor { principal, mfa: s.mfa, via: Via::Session, grants };
         Ok(Some((actor, digest)))
     }
 
@@ -350,7 +351,8 @@ impl App {
             let _ = swapped;
             self.app_records.lock().unwrap_or_else(|p| p.into_inner()).remove(&id);
         }
-        Ok(Some(Actor { principal: Some(p), mfa: rec.mfa, via: Via::AppPassword, grants: Vec::new() }))
+        let grants = self.grants_for(&p.id);
+        Ok(Some(Actor { principal: Some(p), mfa: rec.mfa, via: Via::AppPassword, grants }))
     }
 
     pub(crate) fn me(ctx: &Ctx) -> Result<&Principal> {

@@ -205,6 +205,7 @@ fn tenant(id: &str, name: &str) -> Tenant {
         suspended: false,
         quota_bytes: None,
         scheme: ClassificationScheme::norway(),
+        lockbox: Default::default(),
     }
 }
 

@@ -190,6 +190,15 @@ impl App {
                     }
                     match existing {
                         Some(e) => {
+                            // An administrator's own row must not open a
+                            // Confidential or Restricted drive to them
+                            // (rule 4); another administrator can.
+                            if ctx.actor.principal.as_ref().is_some_and(|me| me.id == e.id) {
+                                if let Err(err) = self.no_self_grant(&e, &p) {
+                                    report.errors.push(RowError { line, message: err.to_string() });
+                                    continue;
+                                }
+                            }
                             p.disabled = e.disabled;
                             if e.roles != p.roles {
                                 ops.push(Op::DeleteOwned { kind: kinds::SESSION.into(), owner: p.id.clone() });

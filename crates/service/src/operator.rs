@@ -66,6 +66,7 @@ impl App {
             suspended: false,
             quota_bytes: inp.quota_bytes,
             scheme,
+            lockbox: Default::default(),
         };
         self.operator_commit(ctx, &permit, format!("tenant:{id}"), vec![Op::insert(kinds::TENANT, &id, &id, None, &t)])
             .await?;

@@ -354,4 +354,12 @@ pub trait DriveStore: Send + Sync + 'static {
     /// (`("principal", id)`, `("group", key)`).
     async fn shares_for(&self, targets: &[(String, String)]) -> Result<Vec<ShareRow>>;
     async fn shares_by_creator(&self, principal: &str) -> Result<Vec<ShareRow>>;
+    /// Blob keys a tenant's files and versions refer to, greater than
+    /// `after`, ascending, at most `limit`: the cursor of a KEK rotation.
+    async fn tenant_blobs_after(&self, tenant: &str, after: &str, limit: u32) -> Result<Vec<String>>;
+    /// Off-boarding: removes every drive row of `tenant` (drives, nodes,
+    /// versions, trash, shares, locks, changes) and every document of the
+    /// tenant (directory, KEK records, sessions), queues its blobs for the
+    /// sweeper, and appends `audit`, in one transaction. Audit records stay.
+    async fn purge_tenant(&self, tenant: &str, now: i64, audit: Vec<Draft>) -> Result<Vec<suveren_audit::Record>>;
 }

@@ -9,8 +9,10 @@
 
 pub mod conformance;
 pub mod drive;
+pub mod retention;
 pub mod sqlite;
 mod sqlite_drive;
+mod sqlite_retention;
 
 use async_trait::async_trait;
 use serde::{de::DeserializeOwned, Serialize};
@@ -125,7 +127,7 @@ impl Batch {
 }
 
 #[async_trait]
-pub trait Store: drive::DriveStore + Send + Sync + 'static {
+pub trait Store: drive::DriveStore + retention::RetentionStore + Send + Sync + 'static {
     async fn get(&self, kind: &str, key: &str) -> Result<Option<Object>>;
     /// All documents of a kind, optionally of one tenant, ordered by key.
     async fn list(&self, kind: &str, tenant: Option<&str>) -> Result<Vec<Object>>;

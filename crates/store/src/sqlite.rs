@@ -22,6 +22,7 @@ use crate::{Batch, Object, Op, Result, Store, StoreError};
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/sqlite/0001_initial.sql")),
     (2, include_str!("../migrations/sqlite/0002_drive.sql")),
+    (3, include_str!("../migrations/sqlite/0003_retention.sql")),
 ];
 
 pub struct SqliteStore {
@@ -477,11 +478,12 @@ mod tests {
     async fn migrations_are_idempotent_and_versioned() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("meta.db");
+        let latest = MIGRATIONS.last().unwrap().0;
         let s = SqliteStore::open(&path).await.unwrap();
-        assert_eq!(s.version().await.unwrap(), 2);
+        assert_eq!(s.version().await.unwrap(), latest);
         drop(s);
         let s = SqliteStore::open(&path).await.unwrap();
-        assert_eq!(s.version().await.unwrap(), 2);
+        assert_eq!(s.version().await.unwrap(), latest);
         let ro = SqliteStore::open_read_only(&path).await.unwrap();
         ro.ping().await.unwrap();
     }

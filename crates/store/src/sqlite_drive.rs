@@ -13,7 +13,8 @@ use crate::Result;
 
 type Tx = SqliteConnection;
 
-const NODE_COLS: &str = "id, drive, path, name, dir, level, size, blob, etag, mime, created, modified, author, props";
+pub(crate) const NODE_COLS: &str =
+    "id, drive, path, name, dir, level, size, blob, etag, mime, created, modified, author, props";
 /// `path` and everything below it: `?` = path, `?` = lower bound, `?` = upper bound.
 const SUBTREE: &str = "(path = ? OR (path >= ? AND path < ?))";
 
@@ -26,7 +27,7 @@ fn below(path: &str) -> (String, String) {
     }
 }
 
-fn row_node(r: &SqliteRow) -> Node {
+pub(crate) fn row_node(r: &SqliteRow) -> Node {
     Node {
         id: r.get("id"),
         drive: r.get("drive"),
@@ -122,7 +123,7 @@ fn row_lock(r: &SqliteRow) -> LockRow {
     }
 }
 
-fn row_trash(r: &SqliteRow) -> TrashEntry {
+pub(crate) fn row_trash(r: &SqliteRow) -> TrashEntry {
     TrashEntry {
         id: r.get("id"),
         drive: r.get("drive"),
@@ -174,7 +175,7 @@ async fn used(tx: &mut Tx, drive: &str) -> Result<u64> {
     Ok(u.max(0) as u64)
 }
 
-async fn add_used(tx: &mut Tx, drive: &str, delta: i64) -> Result<()> {
+pub(crate) async fn add_used(tx: &mut Tx, drive: &str, delta: i64) -> Result<()> {
     if delta != 0 {
         sqlx::query("UPDATE drives SET used = MAX(0, used + ?) WHERE id = ?")
             .bind(delta)
@@ -195,7 +196,7 @@ fn quota_check(quota: Option<u64>, used: u64, needed: u64) -> std::result::Resul
 }
 
 #[allow(clippy::too_many_arguments)]
-async fn change(
+pub(crate) async fn change(
     tx: &mut Tx,
     tenant: &str,
     drive: &str,
@@ -222,7 +223,7 @@ async fn change(
     Ok(())
 }
 
-async fn gc(tx: &mut Tx, blob: &str, now: i64) -> Result<()> {
+pub(crate) async fn gc(tx: &mut Tx, blob: &str, now: i64) -> Result<()> {
     sqlx::query("INSERT INTO blob_gc (blob, since) VALUES (?, ?) ON CONFLICT DO NOTHING")
         .bind(blob)
         .bind(now)
@@ -233,7 +234,7 @@ async fn gc(tx: &mut Tx, blob: &str, now: i64) -> Result<()> {
 
 /// Marks the live subtree at `path` as trashed under a new entry.
 #[allow(clippy::too_many_arguments)]
-async fn trash_in(
+pub(crate) async fn trash_in(
     tx: &mut Tx,
     tenant: &str,
     drive: &str,
@@ -291,6 +292,45 @@ async fn trash_in(
         deleted: now,
         by: by.into(),
     })
+}
+
+/// Deletes a trash entry for good inside the caller's transaction; its
+/// blobs go to the sweeper. `false` when there is no such entry.
+pub(crate) async fn purge_in(tx: &mut Tx, drive: &str, id: &str, now: i64) -> Result<bool> {
+    let exists: Option<(String,)> = sqlx::query_as("SELECT id FROM trash WHERE id = ? AND drive = ?")
+        .bind(id)
+        .bind(drive)
+        .fetch_optional(&mut *tx)
+        .await?;
+    if exists.is_none() {
+        return Ok(false);
+    }
+    let blobs: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT blob, size FROM nodes WHERE trash = ? AND blob IS NOT NULL
+         UNION ALL
+         SELECT v.blob, v.size FROM versions v JOIN nodes n ON n.id = v.node WHERE n.trash = ?",
+    )
+    .bind(id)
+    .bind(id)
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut bytes = 0i64;
+    for (b, size) in &blobs {
+        bytes += size;
+        gc(tx, b, now).await?;
+    }
+    sqlx::query("DELETE FROM versions WHERE node IN (SELECT id FROM nodes WHERE trash = ?)")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM shares WHERE node IN (SELECT id FROM nodes WHERE trash = ?)")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM nodes WHERE trash = ?").bind(id).execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM trash WHERE id = ?").bind(id).execute(&mut *tx).await?;
+    add_used(tx, drive, -bytes).await?;
+    Ok(true)
 }
 
 /// Bytes a subtree holds, with its versions.
@@ -973,39 +1013,9 @@ impl DriveStore for SqliteStore {
 
     async fn purge(&self, drive: &str, id: &str, now: i64, audit: Vec<Draft>) -> Result<Outcome<()>> {
         let mut tx = self.begin_write().await?;
-        let exists: Option<(String,)> = sqlx::query_as("SELECT id FROM trash WHERE id = ? AND drive = ?")
-            .bind(id)
-            .bind(drive)
-            .fetch_optional(&mut *tx)
-            .await?;
-        if exists.is_none() {
+        if !purge_in(&mut tx, drive, id, now).await? {
             return Ok(Err(DriveConflict::Missing(id.to_string())));
         }
-        let blobs: Vec<(String, i64)> = sqlx::query_as(
-            "SELECT blob, size FROM nodes WHERE trash = ? AND blob IS NOT NULL
-             UNION ALL
-             SELECT v.blob, v.size FROM versions v JOIN nodes n ON n.id = v.node WHERE n.trash = ?",
-        )
-        .bind(id)
-        .bind(id)
-        .fetch_all(&mut *tx)
-        .await?;
-        let mut bytes = 0i64;
-        for (b, size) in &blobs {
-            bytes += size;
-            gc(&mut tx, b, now).await?;
-        }
-        sqlx::query("DELETE FROM versions WHERE node IN (SELECT id FROM nodes WHERE trash = ?)")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("DELETE FROM shares WHERE node IN (SELECT id FROM nodes WHERE trash = ?)")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("DELETE FROM nodes WHERE trash = ?").bind(id).execute(&mut *tx).await?;
-        sqlx::query("DELETE FROM trash WHERE id = ?").bind(id).execute(&mut *tx).await?;
-        add_used(&mut tx, drive, -bytes).await?;
         let recs = append_audit(&mut tx, audit).await?;
         tx.commit().await?;
         Ok(Ok(((), recs)))
@@ -1056,6 +1066,58 @@ impl DriveStore for SqliteStore {
         .fetch_all(&self.pool)
         .await?;
         Ok(rows.iter().map(|r| (r.get("tenant"), row_change(r))).collect())
+    }
+
+    async fn tenant_blobs_after(&self, tenant: &str, after: &str, limit: u32) -> Result<Vec<String>> {
+        let rows: Vec<(String,)> = sqlx::query_as(
+            "SELECT blob FROM (
+                 SELECT n.blob AS blob FROM nodes n JOIN drives d ON d.id = n.drive
+                  WHERE d.tenant = ? AND n.blob IS NOT NULL
+                 UNION
+                 SELECT v.blob FROM versions v JOIN nodes n ON n.id = v.node JOIN drives d ON d.id = n.drive
+                  WHERE d.tenant = ?)
+             WHERE blob > ? ORDER BY blob LIMIT ?",
+        )
+        .bind(tenant)
+        .bind(tenant)
+        .bind(after)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(|r| r.0).collect())
+    }
+
+    async fn purge_tenant(&self, tenant: &str, now: i64, audit: Vec<Draft>) -> Result<Vec<suveren_audit::Record>> {
+        let mut tx = self.begin_write().await?;
+        // Blobs first (while the rows naming them exist), bound with `now`.
+        let queue = [
+            "INSERT OR IGNORE INTO blob_gc (blob, since)
+             SELECT n.blob, ? FROM nodes n
+              WHERE n.drive IN (SELECT id FROM drives WHERE tenant = ?) AND n.blob IS NOT NULL",
+            "INSERT OR IGNORE INTO blob_gc (blob, since)
+             SELECT v.blob, ? FROM versions v JOIN nodes n ON n.id = v.node
+              WHERE n.drive IN (SELECT id FROM drives WHERE tenant = ?)",
+        ];
+        for sql in queue {
+            sqlx::query(sql).bind(now).bind(tenant).execute(&mut *tx).await?;
+        }
+        let steps = [
+            "DELETE FROM shares WHERE drive IN (SELECT id FROM drives WHERE tenant = ?)",
+            "DELETE FROM locks WHERE drive IN (SELECT id FROM drives WHERE tenant = ?)",
+            "DELETE FROM versions WHERE node IN
+              (SELECT id FROM nodes WHERE drive IN (SELECT id FROM drives WHERE tenant = ?))",
+            "DELETE FROM trash WHERE drive IN (SELECT id FROM drives WHERE tenant = ?)",
+            "DELETE FROM nodes WHERE drive IN (SELECT id FROM drives WHERE tenant = ?)",
+            "DELETE FROM changes WHERE tenant = ?",
+            "DELETE FROM drives WHERE tenant = ?",
+            "DELETE FROM objects WHERE tenant = ?",
+        ];
+        for sql in steps {
+            sqlx::query(sql).bind(tenant).execute(&mut *tx).await?;
+        }
+        let recs = append_audit(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(recs)
     }
 
     async fn blob_gc_pending(&self, limit: u32) -> Result<Vec<String>> {

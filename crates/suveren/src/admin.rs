@@ -51,6 +51,9 @@ enum AdminCmd {
     Tenants(TenantCmd),
     #[command(subcommand)]
     Principals(PrincipalCmd),
+    /// The signed-in account itself.
+    #[command(subcommand)]
+    Me(MeCmd),
     #[command(subcommand, name = "org-units")]
     OrgUnits(NamedCmd),
     #[command(subcommand)]
@@ -63,6 +66,12 @@ enum AdminCmd {
     Federation(FederationCmd),
     #[command(subcommand)]
     Classification(ClassCmd),
+    /// Legal holds: suspend deletion, purge and retention for a case.
+    #[command(subcommand)]
+    Holds(HoldCmd),
+    /// The tenant's key: provider, unlock, rotation (tenant administrators).
+    #[command(subcommand)]
+    Keys(KeysCmd),
     /// CSV import of staff and pupils (columns: login,name,email,kind,org_unit,groups[,roles,attributes]).
     Import {
         tenant: String,
@@ -74,6 +83,30 @@ enum AdminCmd {
         #[arg(long, default_value_t = 1000)]
         batch: usize,
     },
+}
+
+#[derive(Subcommand)]
+enum KeysCmd {
+    /// Provider, locked or not, rotation progress.
+    Status { tenant: String },
+    /// Unlock a passphrase-held key (prompted for unless given).
+    Unlock {
+        tenant: String,
+        #[arg(long, env = "SUVEREN_KEY_PASSPHRASE", hide_env_values = true)]
+        passphrase: Option<String>,
+    },
+    /// Forget a passphrase-held key now; content is unavailable until unlocked.
+    Lock { tenant: String },
+    /// Move the key to master-key-file, passphrase or pkcs11.
+    Provider {
+        tenant: String,
+        provider: String,
+        /// For `passphrase` (prompted for unless given).
+        #[arg(long, env = "SUVEREN_KEY_PASSPHRASE", hide_env_values = true)]
+        passphrase: Option<String>,
+    },
+    /// Start an online rotation (the server rewraps every file's key).
+    Rotate { tenant: String },
 }
 
 #[derive(Subcommand)]
@@ -101,6 +134,14 @@ enum TenantCmd {
     Quota {
         id: String,
         bytes: u64,
+    },
+    /// Delete a suspended tenant for good: its directory, drives and key.
+    /// Its files become unreadable (crypto-shredding).
+    Delete {
+        id: String,
+        /// The tenant's id again, as confirmation.
+        #[arg(long)]
+        confirm: String,
     },
     /// Create the tenant's first administrator.
     BootstrapAdmin {
@@ -158,6 +199,36 @@ enum PrincipalCmd {
     Delete {
         tenant: String,
         login: String,
+    },
+    /// GDPR Art. 17 erasure: the person's drive, shares, sign-ins and record
+    /// go, except what a legal hold or a minimum retention keeps (listed,
+    /// with the reason). The audit log is kept.
+    Erase {
+        login: String,
+        #[arg(long)]
+        tenant: String,
+        /// Report what would be erased and kept; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Everything about a principal as a ZIP (GDPR Art. 15/20); contents
+    /// only where a lockbox grant lets you read them.
+    Export {
+        login: String,
+        #[arg(long)]
+        tenant: String,
+        /// Where to write the archive.
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum MeCmd {
+    /// Everything about yourself, your files included, as a ZIP (GDPR Art. 15/20).
+    Export {
+        #[arg(long)]
+        out: PathBuf,
     },
 }
 
@@ -257,6 +328,65 @@ enum ClassCmd {
     },
 }
 
+#[derive(Subcommand)]
+enum HoldCmd {
+    /// Holds of the tenant, active first.
+    List { tenant: String },
+    /// Place a hold on a principal (--principal), a drive (--drive: team
+    /// drive name or a login for a personal drive), or a folder (--drive
+    /// and --folder).
+    Create {
+        tenant: String,
+        #[arg(long, conflicts_with = "drive")]
+        principal: Option<String>,
+        #[arg(long)]
+        drive: Option<String>,
+        #[arg(long, requires = "drive")]
+        folder: Option<String>,
+        #[arg(long)]
+        reason: String,
+        #[arg(long)]
+        case_ref: String,
+    },
+    /// Release a hold; what it kept falls under the retention rules again.
+    Release {
+        tenant: String,
+        id: String,
+        #[arg(long)]
+        note: String,
+    },
+}
+
+/// An erasure report in a few lines: counts, then each kept item and why.
+fn print_erasure(v: &Value) {
+    let e = &v["erased"];
+    let n = |k: &str| e[k].as_u64().unwrap_or(0);
+    println!(
+        "{} {}: {} files, {} folders, {} versions, {} trash entries ({} bytes), {} shares, {} sessions, {} app passwords{}",
+        if v["dry_run"] == true { "would erase" } else { "erased" },
+        v["login"].as_str().unwrap_or(""),
+        n("files"),
+        n("folders"),
+        n("versions"),
+        n("trash_entries"),
+        n("bytes"),
+        n("shares"),
+        n("sessions"),
+        n("app_passwords"),
+        if e["principal_record"] == true { ", the credential and the principal record" } else { "" },
+    );
+    let kept = v["kept"].as_array().cloned().unwrap_or_default();
+    if kept.is_empty() {
+        println!("kept: nothing");
+    }
+    for k in kept {
+        println!("kept: {}  {}", k["path"].as_str().unwrap_or(""), k["message"].as_str().unwrap_or(""));
+    }
+    for note in v["notes"].as_array().cloned().unwrap_or_default() {
+        println!("note: {}", note.as_str().unwrap_or(""));
+    }
+}
+
 fn enc(s: &str) -> String {
     s.bytes()
         .map(|b| {
@@ -322,6 +452,7 @@ pub async fn run(a: AdminArgs) -> Result<ExitCode> {
             TenantCmd::Show { id } => c.call(Method::GET, &format!("/api/v1/tenants/{}", enc(&id)), None).await?,
             TenantCmd::Suspend { id } => c.call(Method::PATCH, &format!("/api/v1/tenants/{}", enc(&id)), Some(&json!({"suspended": true}))).await?,
             TenantCmd::Resume { id } => c.call(Method::PATCH, &format!("/api/v1/tenants/{}", enc(&id)), Some(&json!({"suspended": false}))).await?,
+            TenantCmd::Delete { id, confirm } => c.call(Method::DELETE, &format!("/api/v1/tenants/{}?confirm={}", enc(&id), enc(&confirm)), None).await?,
             TenantCmd::Quota { id, bytes } => c.call(Method::PATCH, &format!("/api/v1/tenants/{}", enc(&id)), Some(&json!({"quota_bytes": bytes}))).await?,
             TenantCmd::BootstrapAdmin { id, login, name, password } => {
                 c.call(Method::POST, &format!("/api/v1/tenants/{}/bootstrap-admin", enc(&id)), Some(&json!({"login": login, "name": name, "kind": "employee", "password": password}))).await?
@@ -353,7 +484,26 @@ pub async fn run(a: AdminArgs) -> Result<ExitCode> {
                 c.call(Method::PATCH, &format!("/api/v1/tenants/{}/principals/{}", enc(&tenant), enc(&login)), Some(&body)).await?
             }
             PrincipalCmd::Delete { tenant, login } => c.call(Method::DELETE, &format!("/api/v1/tenants/{}/principals/{}", enc(&tenant), enc(&login)), None).await?,
+            PrincipalCmd::Erase { login, tenant, dry_run } => {
+                let path = format!("/api/v1/tenants/{}/principals/{}/erase?dry_run={dry_run}", enc(&tenant), enc(&login));
+                let v = c.call(Method::POST, &path, Some(&json!({}))).await?;
+                if a.json {
+                    v
+                } else {
+                    print_erasure(&v);
+                    return Ok(ExitCode::SUCCESS);
+                }
+            }
+            PrincipalCmd::Export { login, tenant, out } => {
+                let path = format!("/api/v1/tenants/{}/principals/{}/export", enc(&tenant), enc(&login));
+                let v = crate::export::download(&a.server, a.login.as_deref(), a.token.as_deref(), &path, &out, a.json).await?;
+                if a.json { v } else { return Ok(ExitCode::SUCCESS) }
+            }
         },
+        AdminCmd::Me(MeCmd::Export { out }) => {
+            let v = crate::export::download(&a.server, a.login.as_deref(), a.token.as_deref(), "/api/v1/me/export", &out, a.json).await?;
+            if a.json { v } else { return Ok(ExitCode::SUCCESS) }
+        }
         AdminCmd::OrgUnits(n) => match n {
             NamedCmd::List { tenant } => c.call(Method::GET, &format!("/api/v1/tenants/{}/org-units", enc(&tenant)), None).await?,
             NamedCmd::Create { tenant, name } => c.call(Method::POST, &format!("/api/v1/tenants/{}/org-units", enc(&tenant)), Some(&json!({"path": name}))).await?,
@@ -403,6 +553,47 @@ pub async fn run(a: AdminArgs) -> Result<ExitCode> {
                 c.call(Method::PUT, &format!("/api/v1/tenants/{}/classification", enc(&tenant)), Some(&body)).await?
             }
         },
+        AdminCmd::Holds(h) => match h {
+            HoldCmd::List { tenant } => c.call(Method::GET, &format!("/api/v1/tenants/{}/legal-holds", enc(&tenant)), None).await?,
+            HoldCmd::Create { tenant, principal, drive, folder, reason, case_ref } => {
+                let scope = match (principal, drive, folder) {
+                    (Some(p), None, None) => json!({"principal": p}),
+                    (None, Some(d), None) => json!({"drive": d}),
+                    (None, Some(d), Some(f)) => json!({"folder": {"drive": d, "path": f}}),
+                    _ => bail!("give --principal, or --drive (with --folder for a folder)"),
+                };
+                let body = json!({"scope": scope, "reason": reason, "case_ref": case_ref});
+                c.call(Method::POST, &format!("/api/v1/tenants/{}/legal-holds", enc(&tenant)), Some(&body)).await?
+            }
+            HoldCmd::Release { tenant, id, note } => {
+                c.call(Method::POST, &format!("/api/v1/tenants/{}/legal-holds/{}/release", enc(&tenant), enc(&id)), Some(&json!({"note": note}))).await?
+            }
+        },
+        AdminCmd::Keys(k) => {
+            let keys = |t: &str| format!("/api/v1/tenants/{}/keys", enc(t));
+            let ask = |given: Option<String>, t: &str| -> Result<String> {
+                match given {
+                    Some(p) => Ok(p),
+                    None => Ok(rpassword::prompt_password(format!("Key passphrase of {t}: "))?),
+                }
+            };
+            match k {
+                KeysCmd::Status { tenant } => c.call(Method::GET, &keys(&tenant), None).await?,
+                KeysCmd::Unlock { tenant, passphrase } => {
+                    let p = ask(passphrase, &tenant)?;
+                    c.call(Method::POST, &format!("{}/unlock", keys(&tenant)), Some(&json!({"passphrase": p}))).await?
+                }
+                KeysCmd::Lock { tenant } => c.call(Method::POST, &format!("{}/lock", keys(&tenant)), Some(&json!({}))).await?,
+                KeysCmd::Provider { tenant, provider, passphrase } => {
+                    let mut body = json!({"provider": provider});
+                    if provider == "passphrase" {
+                        body["passphrase"] = json!(ask(passphrase, &tenant)?);
+                    }
+                    c.call(Method::PUT, &format!("{}/provider", keys(&tenant)), Some(&body)).await?
+                }
+                KeysCmd::Rotate { tenant } => c.call(Method::POST, &format!("{}/rotate", keys(&tenant)), Some(&json!({}))).await?,
+            }
+        }
         AdminCmd::Import { tenant, file, dry_run, batch } => import(&c, &tenant, &file, dry_run, batch, a.json).await?,
     };
     if a.json {

@@ -36,6 +36,17 @@ pub const KEYS: &[(&str, &str)] = &[
         "signin.source_failures",
         "Failed sign-ins from one address (any account) per 10 minutes before it is throttled. Default 30.",
     ),
+    (
+        "keys.pkcs11.module",
+        "PKCS#11 library of the HSM that may wrap tenant keys, e.g. /usr/lib/softhsm/libsofthsm2.so.",
+    ),
+    ("keys.pkcs11.token_label", "Label of the HSM token holding the wrapping key."),
+    ("keys.pkcs11.pin", "User PIN of the token (prefer pin_file)."),
+    ("keys.pkcs11.pin_file", "File holding the PIN; must not be readable by others."),
+    (
+        "keys.pkcs11.key_label",
+        "Label of the AES wrapping key; created in the token if missing. Default suveren-kek-wrap.",
+    ),
     ("oidc.TENANT.issuer", "The tenant's OpenID provider (issuer URL)."),
     ("oidc.TENANT.client_id", "Client id registered at the provider."),
     ("oidc.TENANT.client_secret", "Client secret (prefer client_secret_file)."),
@@ -55,10 +66,12 @@ pub struct Config {
     pub log_level: String,
     pub cookie_secure: bool,
     pub settings: suveren_service::Settings,
+    /// The HSM that tenants may choose to wrap their key (`keys.pkcs11`).
+    pub pkcs11: Option<suveren_blob::Pkcs11Config>,
 }
 
 /// `SUVEREN_*` variables read by the CLI itself, not server configuration.
-const CLI_ONLY: &[&str] = &["CONFIG", "PASSWORD", "TOKEN", "SERVER", "TOTP", "LOGIN", "NEW_PASSWORD"];
+const CLI_ONLY: &[&str] = &["CONFIG", "PASSWORD", "TOKEN", "SERVER", "TOTP", "LOGIN", "NEW_PASSWORD", "KEY_PASSPHRASE"];
 
 /// Flags given on the command line (they win).
 #[derive(Debug, Default, Clone)]
@@ -209,6 +222,7 @@ pub fn build(t: &Table) -> Result<Config, Vec<String>> {
             "drive",
             "signin",
             "oidc",
+            "keys",
         ],
     );
     let listen_s = r.str(t, "", "listen").unwrap_or_else(|| "127.0.0.1:8080".into());
@@ -352,10 +366,39 @@ pub fn build(t: &Table) -> Result<Config, Vec<String>> {
             }
         }
     }
+    let mut pkcs11 = None;
+    if let Some(k) = r.table(t, "", "keys") {
+        r.unknown(k, "keys.", &["pkcs11"]);
+        if let Some(p) = r.table(k, "keys.", "pkcs11") {
+            r.unknown(p, "keys.pkcs11.", &["module", "token_label", "pin", "pin_file", "key_label"]);
+            let module = r.str(p, "keys.pkcs11.", "module");
+            let token_label = r.str(p, "keys.pkcs11.", "token_label");
+            let mut pin = r.str(p, "keys.pkcs11.", "pin");
+            if let Some(f) = r.str(p, "keys.pkcs11.", "pin_file") {
+                match read_secret_file(Path::new(&f)) {
+                    Ok(s) => pin = Some(s),
+                    Err(e) => r.errors.push(format!("`keys.pkcs11.pin_file`: {e}")),
+                }
+            }
+            for (name, v) in
+                [("module", module.is_none()), ("token_label", token_label.is_none()), ("pin", pin.is_none())]
+            {
+                if v {
+                    r.errors.push(format!("`keys.pkcs11.{name}`: missing"));
+                }
+            }
+            let key_label = r.str(p, "keys.pkcs11.", "key_label").unwrap_or_else(|| "suveren-kek-wrap".into());
+            if let (Some(module), Some(token_label), Some(pin)) = (module, token_label, pin) {
+                pkcs11 =
+                    Some(suveren_blob::Pkcs11Config { module: module.into(), token_label, pin: pin.into(), key_label });
+            }
+        }
+    }
     if !errors.is_empty() {
         return Err(errors);
     }
     Ok(Config {
+        pkcs11,
         listen: listen.expect("checked"),
         data,
         public_url,
@@ -433,5 +476,33 @@ mod tests {
         let c = build(&table("listen = \"0.0.0.0:8080\"")).unwrap();
         assert!(c.cookie_secure);
         assert!(build(&table("listen = \"0.0.0.0:8080\"\n[session]\ncookie_secure = false")).is_err());
+    }
+
+    #[test]
+    fn pkcs11_keys_need_module_token_and_a_private_pin() {
+        assert!(build(&table("")).unwrap().pkcs11.is_none());
+        let errs = build(&table("[keys.pkcs11]\nmodule = \"/m.so\"\nkey_lable = \"x\"")).unwrap_err();
+        for want in
+            ["keys.pkcs11.key_lable`: unknown", "keys.pkcs11.token_label`: missing", "keys.pkcs11.pin`: missing"]
+        {
+            assert!(errs.iter().any(|e| e.contains(want)), "{want} not in {errs:?}");
+        }
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let pin = dir.path().join("pin");
+        std::fs::write(&pin, "1234\n").unwrap();
+        std::fs::set_permissions(&pin, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let t = table(&format!(
+            "[keys.pkcs11]\nmodule = \"/usr/lib/softhsm/libsofthsm2.so\"\ntoken_label = \"suveren\"\npin_file = \"{}\"\n",
+            pin.display()
+        ));
+        let p = build(&t).unwrap().pkcs11.unwrap();
+        assert_eq!(
+            (p.token_label.as_str(), p.pin.as_str(), p.key_label.as_str()),
+            ("suveren", "1234", "suveren-kek-wrap")
+        );
+        assert!(!format!("{p:?}").contains("1234"), "the PIN is never printed");
+        std::fs::set_permissions(&pin, std::fs::Permissions::from_mode(0o644)).unwrap();
+        assert!(build(&t).unwrap_err()[0].contains("pin_file"));
     }
 }

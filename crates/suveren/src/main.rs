@@ -6,6 +6,8 @@
 mod admin;
 mod client;
 mod config;
+mod export;
+mod lockbox;
 
 /// Allocation-heavy work (XML answers, JSON) runs measurably faster on
 /// mimalloc than on glibc's allocator (docs/benchmarks.md).
@@ -49,6 +51,8 @@ enum Cmd {
     },
     /// Operator and tenant administration through the API.
     Admin(admin::AdminArgs),
+    /// Lockbox requests: file, review, approve, deny, revoke.
+    Lockbox(lockbox::LockboxArgs),
     /// Export and verify audit logs.
     Audit {
         #[command(subcommand)]
@@ -143,6 +147,14 @@ async fn serve(cfg: config::Config, demo: bool) -> Result<()> {
     let app = suveren_service::App::open_embedded(&cfg.data, cfg.settings.clone())
         .await
         .with_context(|| format!("cannot open the data folder {}", cfg.data.display()))?;
+    if let Some(p11) = cfg.pkcs11.clone() {
+        // The HSM is opened once at start: a wrong PIN or a missing token
+        // stops the server with the reason, rather than failing reads later.
+        let hsm = tokio::task::spawn_blocking(move || suveren_blob::Pkcs11Provider::open(&p11))
+            .await?
+            .context("cannot open the PKCS#11 token configured in keys.pkcs11")?;
+        app.set_pkcs11_provider(std::sync::Arc::new(hsm));
+    }
     if demo {
         match app.seed_demo().await.context("seeding the demo installation")? {
             Some(path) => eprintln!("Demo installation created. Accounts and passwords: {}", path.display()),
@@ -153,6 +165,7 @@ async fn serve(cfg: config::Config, demo: bool) -> Result<()> {
         }
     }
     suveren_service::drive::spawn_upkeep(app.clone());
+    suveren_service::lockbox::spawn_expiry(app.clone());
     let router = suveren_api::router(
         app.clone(),
         suveren_api::HttpOptions { cookie_secure: cfg.cookie_secure, trusted_proxies: cfg.trusted_proxies.clone() },
@@ -289,6 +302,7 @@ fn main() -> ExitCode {
                 Ok(ExitCode::SUCCESS)
             }
             Cmd::Admin(args) => admin::run(args).await,
+            Cmd::Lockbox(args) => lockbox::run(args).await,
             Cmd::Audit { cmd: AuditCmd::Export { tenant, data, server, login, token, out } } => {
                 audit_export(tenant, data, server, login, token, out).await.map(|_| ExitCode::SUCCESS)
             }

@@ -259,3 +259,70 @@ fn demo_admin_cli_and_audit_chain() {
     let found = ok(&run(&home2, &["admin", "--server", &server2.url, "search", "erik.ansatt", "--json"]));
     assert!(found.contains("erik.ansatt@sorvik.test"), "{found}");
 }
+
+#[test]
+fn lockbox_cli_request_review_and_revoke() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let (server, _) = start(&data);
+    let url = server.url.clone();
+    let homes: Vec<_> = ["op", "oda"].iter().map(|h| dir.path().join(h)).collect();
+    for (home, login) in homes.iter().zip(["operator", "oda.godkjenner@nordvik.test"]) {
+        std::fs::create_dir_all(home).unwrap();
+        let (pw, secret) = account(&data, login);
+        ok(&run(
+            home,
+            &["admin", "--server", &url, "--login", login, "login", "--password", &pw, "--totp", &totp_now(&secret)],
+        ));
+    }
+    let (op, oda) = (&homes[0], &homes[1]);
+    let lb = |home: &Path, args: &[&str]| {
+        let mut all = vec!["lockbox", "--server", url.as_str()];
+        all.extend_from_slice(args);
+        run(home, &all)
+    };
+    let filed = ok(&lb(
+        op,
+        &[
+            "request",
+            "--tenant",
+            "nordvik",
+            "--drive-of",
+            "siri.saksbehandler@nordvik.test",
+            "--reason",
+            "Support case: notes will not open",
+            "--case-ref",
+            "SAK-7",
+            "--minutes",
+            "30",
+            "--json",
+        ],
+    ));
+    let filed: serde_json::Value = serde_json::from_str(&filed).unwrap();
+    let id = filed["id"].as_str().unwrap().to_string();
+    assert_eq!(filed["status"], "pending");
+    assert_eq!(filed["actions"], serde_json::json!(["list", "read"]));
+    // The approver's queue, in plain words.
+    let queue = ok(&lb(oda, &["list"]));
+    assert!(
+        queue.contains(&id) && queue.contains("pending") && queue.contains("the personal files of siri"),
+        "{queue}"
+    );
+    let approved = ok(&lb(oda, &["approve", &id, "--note", "Checked against SAK-7", "--json"]));
+    assert!(approved.contains("\"status\": \"active\""), "{approved}");
+    let mine = ok(&lb(op, &["show", &id]));
+    assert!(mine.contains("active") && mine.contains("until"), "{mine}");
+    ok(&lb(oda, &["revoke", &id, "--note", "Case closed"]));
+    // A second decision on a closed request fails with the reason.
+    let again = lb(oda, &["approve", &id, "--note", "again"]);
+    assert!(!again.status.success());
+    let err = String::from_utf8_lossy(&again.stderr);
+    assert!(err.contains("revoked and can no longer be decided"), "{err}");
+    // Scopes are checked: a login of another tenant is refused.
+    let bad = lb(
+        op,
+        &["request", "--tenant", "nordvik", "--drive-of", "sara.elev@sorvik.test", "--reason", "x", "--case-ref", "y"],
+    );
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("is not a principal of Nordvik kommune"));
+}

@@ -146,6 +146,17 @@ fn http_api(o: &mut Out) {
         ("federation", http(&r, "POST", "/api/v1/federation", LARS, 0, "", "", "", "", br#"{"tenant_a":"nordvik","segment_a":"employees","tenant_b":"sorvik","segment_b":"employees"}"#)),
         ("json-syntax-error", http(&r, "POST", "/api/v1/tenants/{tenant}/groups", ANNA, 0, "nordvik", "", "", "", br#"{"name":"#)),
         ("session-basic-app", http(&r, "GET", "/api/v1/auth/session", BASIC | CT_NONE, 0, "", "", "", "$app", b"")),
+        // The lockbox.
+        ("lockbox-file", http(&r, "POST", "/api/v1/lockbox/requests", ANNA, 0, "", "", "", "",
+            br#"{"tenant":"nordvik","scope":{"drive_of":"siri.saksbehandler@nordvik.test"},"actions":["list","read"],"reason":"support","case_ref":"SAK-1","minutes":60}"#)),
+        ("lockbox-file-folder", http(&r, "POST", "/api/v1/lockbox/requests", ANNA, 0, "", "", "", "",
+            "{\"tenant\":\"nordvik\",\"scope\":{\"folder\":\"/dav/drives/barnevern/../Saker\"},\"actions\":[\"read\"],\"reason\":\"å\",\"case_ref\":\"x\",\"minutes\":4294967295}".as_bytes())),
+        ("lockbox-list", http(&r, "GET", "/api/v1/lockbox/requests", LARS | CT_NONE, 0, "", "", "", "", b"")),
+        ("lockbox-approve", http(&r, "POST", "/api/v1/lockbox/requests/{id}/approve", ANNA, 0, "0123456789abcdef0123456789abcdef", "", "", "",
+            br#"{"note":"checked","withhold_notice":"investigation"}"#)),
+        ("lockbox-revoke", http(&r, "POST", "/api/v1/lockbox/requests/{id}/revoke", ANNA, 0, "..", "", "", "", br#"{"note":""}"#)),
+        ("lockbox-settings", http(&r, "PUT", "/api/v1/tenants/{tenant}/lockbox-settings", ANNA, 0, "nordvik", "", "", "",
+            br#"{"approvers":["oda.godkjenner@nordvik.test"],"required":1,"max_minutes":240,"pending_minutes":720,"notify_users":true}"#)),
         // The drive.
         ("drives", http(&r, "GET", "/api/v1/drives", LARS | CT_NONE, 0, "", "", "", "", b"")),
         ("drives-basic", http(&r, "GET", "/api/v1/drives", BASIC | CT_NONE, 0, "", "", "", "$app", b"")),

@@ -20,22 +20,21 @@ use std::sync::{Arc, RwLock};
 
 use serde::{Deserialize, Serialize};
 use suveren_audit::Outcome as AuditOutcome;
-use suveren_blob::{EncryptedBlobs, KeyProvider, TenantKek};
+use suveren_blob::EncryptedBlobs;
 use suveren_domain::Principal;
 use suveren_policy::{AccessRole, Action, ContentRef, DriveRef, Resource};
 use suveren_store::drive::{is_within, DriveConflict, DriveRow, Node};
-use suveren_store::{Batch, Op};
+use suveren_store::Batch;
 use tokio::sync::Mutex;
 
 pub use ops::{ReadResult, TransferOpts, WriteOpts, WriteResult};
 pub use search::{spawn_upkeep, FileHit};
 pub use share::{LinkAccess, NewShare, ShareView};
-pub use upload::{Upload, MAX_UPLOAD};
+pub use upload::{Upload, MAX_UPLOAD, UPLOAD_KIND};
 
 use crate::{App, Ctx, Permit, Result, ServiceError, Snapshot};
 
 pub const KEK_KIND: &str = "kek";
-const MASTER_KEY_FILE: &str = "keys/master.key";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -138,8 +137,8 @@ struct DriveCache {
 /// Blob storage, keys and the drive cache.
 pub struct DriveRuntime {
     pub blobs: EncryptedBlobs,
-    provider: Arc<dyn KeyProvider>,
-    keks: Mutex<HashMap<String, Arc<TenantKek>>>,
+    /// Key providers and the tenants' KEKs in memory (`crate::keys`).
+    pub(crate) keys: crate::keys::KeyRuntime,
     cache: RwLock<DriveCache>,
     pub(crate) personal_quota: Option<u64>,
     pub(crate) team_quota: Option<u64>,
@@ -156,11 +155,9 @@ impl DriveRuntime {
         team_quota: Option<u64>,
     ) -> Result<Self> {
         let folder = suveren_blob::LocalFolder::open(data_dir.join("blobs")).await.map_err(blob_err)?;
-        let provider = suveren_blob::MasterKeyFile::load_or_create(data_dir.join(MASTER_KEY_FILE)).map_err(blob_err)?;
         let rt = DriveRuntime {
             blobs: EncryptedBlobs::new(Arc::new(folder)),
-            provider: Arc::new(provider),
-            keks: Mutex::new(HashMap::new()),
+            keys: crate::keys::KeyRuntime::open(data_dir)?,
             cache: RwLock::new(DriveCache::default()),
             personal_quota,
             team_quota,
@@ -212,11 +209,13 @@ impl DriveRuntime {
     }
 }
 
+/// The refusal of a write when the blob volume is full; protocols that
+/// have a status for it (WebDAV's 507) recognise it by this text.
+pub const STORAGE_FULL: &str = "the server's storage is full; nothing was saved";
+
 pub(crate) fn blob_err(e: suveren_blob::Error) -> ServiceError {
     match e {
-        suveren_blob::Error::Io(io) if io.raw_os_error() == Some(28) => {
-            ServiceError::Unavailable("the server's storage is full; nothing was saved".into())
-        }
+        suveren_blob::Error::Io(io) if io.raw_os_error() == Some(28) => ServiceError::Unavailable(STORAGE_FULL.into()),
         other => ServiceError::Internal(format!("blob storage: {other}")),
     }
 }
@@ -280,37 +279,6 @@ impl App {
         &self.drive
     }
 
-    /// The tenant's KEK, unwrapped once and kept in memory; created on the
-    /// tenant's first write.
-    pub(crate) async fn kek(&self, tenant: &str) -> Result<Arc<TenantKek>> {
-        let mut keks = self.drive.keks.lock().await;
-        if let Some(k) = keks.get(tenant) {
-            return Ok(k.clone());
-        }
-        use base64::Engine;
-        let b64 = base64::engine::general_purpose::STANDARD;
-        let kek = match self.store.get(KEK_KIND, tenant).await? {
-            Some(o) => {
-                let doc: serde_json::Value = o.decode()?;
-                let wrapped = doc["wrapped"]
-                    .as_str()
-                    .and_then(|s| b64.decode(s).ok())
-                    .ok_or_else(|| ServiceError::Internal(format!("the stored key of tenant {tenant} is malformed")))?;
-                self.drive.provider.unwrap_kek(tenant, &wrapped).await.map_err(blob_err)?
-            }
-            None => {
-                let kek = TenantKek::generate(tenant);
-                let wrapped = self.drive.provider.wrap_kek(&kek).await.map_err(blob_err)?;
-                let doc = serde_json::json!({"provider": "master-key-file", "wrapped": b64.encode(wrapped)});
-                self.commit(Batch::new().op(Op::insert(KEK_KIND, tenant, tenant, None, &doc))).await?;
-                kek
-            }
-        };
-        let kek = Arc::new(kek);
-        keks.insert(tenant.to_string(), kek.clone());
-        Ok(kek)
-    }
-
     /// Finds a drive by how the request names it. A personal drive is
     /// created on its owner's first use. Not-found here and a concealed
     /// denial later answer the same.
@@ -326,7 +294,25 @@ impl App {
                     None => Arc::new(self.virtual_personal_drive(&snap, p)),
                 }
             }
-            DriveSel::Team(slug) => self.drive.by_slug(&me.tenant, slug).ok_or(ServiceError::NotFound)?,
+            DriveSel::Team(slug) => match self.drive.by_slug(&me.tenant, slug) {
+                Some(d) => d,
+                // A team drive of another tenant is reachable by URL only
+                // for a holder of a lockbox grant naming it; the gate still
+                // decides every access.
+                None => ctx
+                    .actor
+                    .grants
+                    .iter()
+                    .filter_map(|g| match &g.scope {
+                        suveren_policy::GrantScope::Drive(id)
+                        | suveren_policy::GrantScope::Folder { drive: DriveRef::Team(id), .. } => {
+                            self.drive.get(id).filter(|d| d.tenant == g.tenant && d.slug == slug)
+                        }
+                        _ => None,
+                    })
+                    .next()
+                    .ok_or(ServiceError::NotFound)?,
+            },
             DriveSel::Id(id) => self.drive.get(id).ok_or(ServiceError::NotFound)?,
         };
         Ok(Place { role: drive.role_of(me), drive })
@@ -538,7 +524,7 @@ impl App {
             access: standing.access,
             shared_by: standing.shared_by.clone(),
         };
-        suveren_policy::authorize(&snap.dir, &ctx.actor, action, &Resource::Content(&c), crate::now_unix()).is_allow()
+        suveren_policy::authorize(&snap.dir, &ctx.actor, action, &Resource::Content(&c), self.clock.now()).is_allow()
     }
 
     /// Commits an allow record on its own (reads, and listings under a

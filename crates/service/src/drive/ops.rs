@@ -164,6 +164,13 @@ impl App {
         Ok(ReadResult { node, body, offset, len })
     }
 
+    /// Fails now, with the reason, if the tenant's content cannot be
+    /// decrypted (a passphrase-held key still locked): protocols that stream
+    /// a body lazily must not send a success status first.
+    pub async fn content_key_ready(&self, tenant: &str) -> Result<()> {
+        self.kek(tenant).await.map(|_| ())
+    }
+
     /// Stores a file from a stream. The blob is complete and durable before
     /// the metadata pointing at it is committed; on any failure it is
     /// removed and nothing becomes visible.
@@ -245,6 +252,20 @@ impl App {
             .and_then(|t| t.scheme.level(level))
             .map(|l| l.version_keep())
             .unwrap_or(suveren_domain::VersionKeep { count: 10, days: 30 });
+        // The level's retention may set the versions' age apart from the
+        // count; a legal hold keeps every version.
+        let version_days = snap
+            .dir
+            .tenants
+            .get(&tenant)
+            .and_then(|t| t.scheme.level(level))
+            .map(|l| l.retention_rules().version_max_days)
+            .unwrap_or(keep.days);
+        let versions = if self.held(place, path).await? {
+            VersionPolicy { max_count: u32::MAX, max_age_ms: i64::MAX }
+        } else {
+            VersionPolicy { max_count: keep.count, max_age_ms: i64::from(version_days) * 86_400_000 }
+        };
         let now = now_ms();
         let put = PutFile {
             drive: place.drive.id.clone(),
@@ -260,7 +281,7 @@ impl App {
             level,
             expect: opts.expect,
             quota: place.drive.quota,
-            versions: VersionPolicy { max_count: keep.count, max_age_ms: i64::from(keep.days) * 86_400_000 },
+            versions,
         };
         let draft = self.allowed(ctx, permit, &tenant);
         match self.store.put_file(&put, vec![draft]).await {
@@ -321,6 +342,10 @@ impl App {
         let standing = self.standing(ctx, place, &path).await?;
         let permit = self.gate_content(ctx, Action::ContentDelete, place, &path, level, &standing).await?;
         node.ok_or(ServiceError::NotFound)?;
+        // A legal hold or a minimum retention on anything in the subtree
+        // keeps all of it where it is.
+        let subtree = self.store.subtree(&place.drive.id, &path).await?;
+        self.retention_guard(ctx, place, permit.resource.clone(), &path, &subtree).await?;
         let draft = self.allowed(ctx, &permit, &place.drive.tenant);
         let (entry, recs) = self
             .store
@@ -372,6 +397,14 @@ impl App {
             self.gate_content(ctx, Action::ContentWrite, dst, &to, dst_folder_level, &dst_standing).await?;
         if src.drive.tenant != dst.drive.tenant {
             return Err(ServiceError::NotFound);
+        }
+        if !opts.copy {
+            self.hold_move_guard(ctx, src, &from, dst, &to, src_permit.resource.clone()).await?;
+        }
+        if opts.overwrite {
+            // The replaced destination goes to the trash: a deletion.
+            let replaced = self.store.subtree(&dst.drive.id, &to).await?;
+            self.retention_guard(ctx, dst, dst_permit.resource.clone(), &to, &replaced).await?;
         }
         let mut drafts =
             vec![self.allowed(ctx, &src_permit, &src.drive.tenant), self.allowed(ctx, &dst_permit, &dst.drive.tenant)];
@@ -520,6 +553,8 @@ impl App {
         let path = entry.as_ref().map(|e| e.path.clone()).unwrap_or_else(|| "/".into());
         let permit = self.gate_content(ctx, Action::ContentDelete, place, &path, place.drive.level, &standing).await?;
         entry.ok_or(ServiceError::NotFound)?;
+        let nodes = self.store.trash_nodes(id).await?;
+        self.retention_guard(ctx, place, permit.resource.clone(), &path, &nodes).await?;
         let mut draft = self.allowed(ctx, &permit, &place.drive.tenant);
         draft.reason = Some("purged from the trash".into());
         let (_, recs) = self.store.purge(&place.drive.id, id, now_ms(), vec![draft]).await?.map_err(conflict)?;

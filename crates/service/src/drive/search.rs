@@ -173,6 +173,9 @@ impl App {
 /// unreferenced blobs and expired WebDAV locks. Safe to run on every node:
 /// each step re-checks the database.
 pub fn spawn_upkeep(app: Arc<App>) -> tokio::task::JoinHandle<()> {
+    // Retention runs hourly in its own task: a long pass must not hold up
+    // the index.
+    crate::retention::spawn(app.clone());
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(2));
         let mut n: u64 = 0;
@@ -180,6 +183,10 @@ pub fn spawn_upkeep(app: Arc<App>) -> tokio::task::JoinHandle<()> {
             tick.tick().await;
             if let Err(e) = app.index_catch_up().await {
                 tracing::warn!(error = %e, "search index catch-up");
+            }
+            // Online KEK rotations (crate::keys): one batch per tenant a tick.
+            if let Err(e) = app.rotate_keys_step(crate::keys::ROTATION_BATCH).await {
+                tracing::warn!(error = %e, "rotating tenant keys");
             }
             if n.is_multiple_of(30) {
                 let swept = app.sweep_blobs().await;
