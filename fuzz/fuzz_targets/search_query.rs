@@ -24,6 +24,7 @@ fn tenant(id: &str) -> Tenant {
         suspended: false,
         quota_bytes: None,
         scheme: ClassificationScheme::norway(),
+        lockbox: Default::default(),
     }
 }
 

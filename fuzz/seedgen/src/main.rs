@@ -157,6 +157,15 @@ fn http_api(o: &mut Out) {
         ("lockbox-revoke", http(&r, "POST", "/api/v1/lockbox/requests/{id}/revoke", ANNA, 0, "..", "", "", "", br#"{"note":""}"#)),
         ("lockbox-settings", http(&r, "PUT", "/api/v1/tenants/{tenant}/lockbox-settings", ANNA, 0, "nordvik", "", "", "",
             br#"{"approvers":["oda.godkjenner@nordvik.test"],"required":1,"max_minutes":240,"pending_minutes":720,"notify_users":true}"#)),
+        // Keys, legal holds, GDPR.
+        ("keys-unlock", http(&r, "POST", "/api/v1/tenants/{tenant}/keys/unlock", ANNA, 0, "nordvik", "", "", "", br#"{"passphrase":"fjord ferje fyrlykt"}"#)),
+        ("keys-provider", http(&r, "PUT", "/api/v1/tenants/{tenant}/keys/provider", ANNA, 0, "nordvik", "", "", "", br#"{"provider":"passphrase","passphrase":"x"}"#)),
+        ("hold-folder", http(&r, "POST", "/api/v1/tenants/{tenant}/legal-holds", ANNA, 0, "nordvik", "", "", "",
+            br#"{"scope":{"folder":{"drive":"barnevern","path":"/Saker"}},"reason":"tilsyn","case_ref":"2026/117"}"#)),
+        ("hold-principal", http(&r, "POST", "/api/v1/tenants/{tenant}/legal-holds", ANNA, 0, "nordvik", "", "", "",
+            br#"{"scope":{"principal":"per.elev@nordvik.test"},"reason":"x","case_ref":"y"}"#)),
+        ("erase-dry-run", http(&r, "POST", "/api/v1/tenants/{tenant}/principals/{login}/erase", ANNA | CT_NONE, 0, "nordvik", "per.elev@nordvik.test", "dry_run=true", "", b"")),
+        ("export-me", http(&r, "GET", "/api/v1/me/export", LARS | CT_NONE, 0, "", "", "", "", b"")),
         // The drive.
         ("drives", http(&r, "GET", "/api/v1/drives", LARS | CT_NONE, 0, "", "", "", "", b"")),
         ("drives-basic", http(&r, "GET", "/api/v1/drives", BASIC | CT_NONE, 0, "", "", "", "$app", b"")),
