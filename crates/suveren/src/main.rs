@@ -170,7 +170,11 @@ async fn serve(cfg: config::Config, demo: bool) -> Result<()> {
         app.clone(),
         suveren_api::HttpOptions { cookie_secure: cfg.cookie_secure, trusted_proxies: cfg.trusted_proxies.clone() },
     )
-    .merge(suveren_dav::router(app));
+    .merge(suveren_dav::router(app.clone()))
+    .merge(suveren_web::router(
+        app,
+        suveren_web::WebOptions { cookie_secure: cfg.cookie_secure, trusted_proxies: cfg.trusted_proxies.clone() },
+    ));
     let listener =
         tokio::net::TcpListener::bind(cfg.listen).await.with_context(|| format!("cannot listen on {}", cfg.listen))?;
     let addr = listener.local_addr()?;

@@ -1,0 +1,48 @@
+# Suveren, nettgrensesnitt, norsk bokmål.
+
+app-name = Suveren
+skip-to-content = Hopp til innholdet
+nav-main = Hovedmeny
+nav-home = Hjem
+nav-drive = Filer
+nav-directory = Personer
+nav-lockbox = Innsyn (lockbox)
+nav-settings = Innstillinger
+nav-admin = Administrasjon
+nav-operator = Drift
+nav-audit = Logg
+language = Språk
+language-choose = Bytt språk
+signed-in-as = Logget inn som { $name }
+sign-out = Logg ut
+
+signin-title = Logg inn
+signin-intro = Logg inn med jobbkontoen din.
+signin-login = Brukernavn
+signin-login-hint = Som regel e-postadressen din, for eksempel kari.nordmann@kommune.no
+signin-password = Passord
+signin-totp = Kode fra autentiseringsappen
+signin-totp-hint = Seks sifre. La feltet stå tomt hvis du ikke har satt opp en autentiseringsapp.
+signin-submit = Logg inn
+signin-oidc = Logg inn med kommunens pålogging
+signin-failed = Innloggingen mislyktes: { $reason }
+signin-expired = Økten din er avsluttet. Logg inn igjen for å fortsette.
+
+home-title = Hjem
+home-welcome = Velkommen, { $name }
+home-drives = Dine områder
+home-notices = Innsyn i ditt innhold
+home-no-notices = Ingen har fått innsyn i innholdet ditt.
+home-tasks = Venter på deg
+home-pending = { $count ->
+    [one] Én innsynsforespørsel venter på din vurdering.
+   *[other] { $count } innsynsforespørsler venter på din vurdering.
+}
+
+error-title = Noe gikk galt
+error-not-found = Ikke funnet. Det finnes ikke, eller du har ikke tilgang.
+error-denied = Ikke tillatt: { $reason }
+error-csrf = Skjemaet var utløpt. Gå tilbake, last siden på nytt og prøv igjen.
+error-back = Til startsiden
+
+level-banner = { $level }: { $text }

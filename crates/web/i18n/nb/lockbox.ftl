@@ -1,0 +1,1 @@
+# lockbox pages (nb)

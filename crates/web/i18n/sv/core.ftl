@@ -1,0 +1,48 @@
+# Suveren, webbgränssnitt, svenska.
+
+app-name = Suveren
+skip-to-content = Hoppa till innehållet
+nav-main = Huvudmeny
+nav-home = Hem
+nav-drive = Filer
+nav-directory = Personer
+nav-lockbox = Åtkomstbegäran (lockbox)
+nav-settings = Inställningar
+nav-admin = Administration
+nav-operator = Drift
+nav-audit = Logg
+language = Språk
+language-choose = Byt språk
+signed-in-as = Inloggad som { $name }
+sign-out = Logga ut
+
+signin-title = Logga in
+signin-intro = Logga in med ditt jobbkonto.
+signin-login = Användarnamn
+signin-login-hint = Oftast din e-postadress, till exempel anna.andersson@kommun.se
+signin-password = Lösenord
+signin-totp = Kod från autentiseringsappen
+signin-totp-hint = Sex siffror. Lämna tomt om du inte har ställt in en autentiseringsapp.
+signin-submit = Logga in
+signin-oidc = Logga in med kommunens inloggning
+signin-failed = Inloggningen misslyckades: { $reason }
+signin-expired = Din session har avslutats. Logga in igen för att fortsätta.
+
+home-title = Hem
+home-welcome = Välkommen, { $name }
+home-drives = Dina lagringsytor
+home-notices = Åtkomst till ditt innehåll
+home-no-notices = Ingen har fått åtkomst till ditt innehåll.
+home-tasks = Väntar på dig
+home-pending = { $count ->
+    [one] En åtkomstbegäran väntar på din granskning.
+   *[other] { $count } åtkomstbegäranden väntar på din granskning.
+}
+
+error-title = Något gick fel
+error-not-found = Hittades inte. Det finns inte, eller så saknar du åtkomst.
+error-denied = Inte tillåtet: { $reason }
+error-csrf = Formuläret hade gått ut. Gå tillbaka, ladda om sidan och försök igen.
+error-back = Till startsidan
+
+level-banner = { $level }: { $text }

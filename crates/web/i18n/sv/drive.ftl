@@ -1,0 +1,1 @@
+# drive pages (sv)

@@ -1,0 +1,230 @@
+//! The web UI (issue 5): server-rendered HTML from templates compiled into
+//! the binary (askama), in Norwegian bokmål, Swedish and English (Fluent),
+//! with every asset embedded and served by Suveren itself.
+//!
+//! Pages are a protocol surface like the REST API and WebDAV: each route
+//! declares its [`Action`], every handler reaches the services through a
+//! [`Page`] (the caller's [`Ctx`]), and the services ask the gate. Nothing
+//! here decides access. Basic flows (sign in, browse, download) work without
+//! JavaScript; `app.js` only enhances.
+//!
+//! Security: a strict Content-Security-Policy without inline scripts or
+//! styles, state-changing forms only by POST with a per-session CSRF token
+//! and a same-origin check, and answers that are never cached.
+
+mod assets;
+pub mod i18n;
+mod pages;
+
+use std::sync::Arc;
+
+use axum::extract::{FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::Response;
+use axum::routing::{on, MethodFilter};
+use axum::{Extension, Router};
+use base64::Engine;
+use sha2::{Digest, Sha256};
+use suveren_api::routes::Declared;
+use suveren_api::AppState;
+use suveren_policy::{Action, Actor};
+use suveren_service::{App, Ctx};
+
+pub use i18n::{Lang, Tr};
+
+/// The cookie the language selector sets.
+pub const LANG_COOKIE: &str = "suveren_lang";
+
+/// Options of the web edge (shared with the API's).
+#[derive(Debug, Clone, Default)]
+pub struct WebOptions {
+    pub cookie_secure: bool,
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+}
+
+/// A page request: who asks (anonymous on public pages), in which
+/// language, and the token its forms must carry.
+pub struct Page {
+    pub ctx: Ctx,
+    pub tr: Tr,
+    pub csrf: String,
+    /// Path and query, to come back to after a language change.
+    pub here: String,
+}
+
+impl Page {
+    pub fn signed_in(&self) -> bool {
+        self.ctx.actor.principal.is_some()
+    }
+}
+
+fn cookie_value<'a>(parts: &'a Parts, names: &[&str]) -> Option<&'a str> {
+    for v in parts.headers.get_all(header::COOKIE) {
+        let Ok(s) = v.to_str() else { continue };
+        for kv in s.split(';') {
+            if let Some((k, val)) = kv.trim().split_once('=') {
+                if names.contains(&k) {
+                    return Some(val);
+                }
+            }
+        }
+    }
+    None
+}
+
+/// The CSRF token of a session: derived from the session's secret digest,
+/// so it needs no storage and cannot be forged without the session cookie.
+pub fn csrf_token(session_digest: &str) -> String {
+    let h = Sha256::new_with_prefix(b"suveren/csrf/v1").chain_update(session_digest.as_bytes()).finalize();
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&h[..18])
+}
+
+fn language(parts: &Parts) -> Lang {
+    cookie_value(parts, &[LANG_COOKIE])
+        .and_then(Lang::parse)
+        .or_else(|| {
+            parts.headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).and_then(Lang::from_accept)
+        })
+        .unwrap_or(Lang::Nb)
+}
+
+impl FromRequestParts<AppState> for Page {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let tr = Tr::new(language(parts));
+        let Some(Declared(action)) = parts.extensions.get::<Declared>().copied() else {
+            tracing::error!(path = %parts.uri.path(), "page without a declared action");
+            return Err(pages::error_page(tr, StatusCode::INTERNAL_SERVER_ERROR, tr.get("error-title")));
+        };
+        let client = suveren_api::extract::client_ip(parts, state);
+        let mut ctx = Ctx {
+            actor: Actor::anonymous(),
+            action,
+            client,
+            request_id: suveren_api::extract::request_id(parts),
+            session: None,
+            note: None,
+        };
+        if let Some(tok) = cookie_value(parts, &[suveren_api::extract::COOKIE, suveren_api::extract::COOKIE_SECURE]) {
+            match state.app.session_actor(tok).await {
+                Ok(Some((actor, digest))) => {
+                    ctx.actor = actor;
+                    ctx.session = Some(digest);
+                }
+                Ok(None) => {}
+                Err(e) => return Err(pages::service_error(tr, e)),
+            }
+        }
+        let csrf = ctx.session.as_deref().map(csrf_token).unwrap_or_default();
+        let here = parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into());
+        let public = matches!(action.class(), suveren_policy::ActionClass::Public);
+        if ctx.actor.principal.is_none() && !public {
+            // Not signed in (or the session ended): to the sign-in page,
+            // which says so, and back here afterwards.
+            let to = format!("/?expired=1&next={}", pages::url_encode(&here));
+            return Err(pages::redirect(&to));
+        }
+        Ok(Page { ctx, tr, csrf, here })
+    }
+}
+
+/// Refuses a state-changing request without the session's token (forms
+/// carry it as the field `csrf`): `Some(answer)` is the refusal to return.
+pub fn check_csrf(page: &Page, token: &str) -> Option<Response> {
+    use subtle::ConstantTimeEq;
+    let ok = !page.csrf.is_empty() && bool::from(page.csrf.as_bytes().ct_eq(token.as_bytes()));
+    (!ok).then(|| pages::error_page(page.tr, StatusCode::FORBIDDEN, page.tr.get("error-csrf")))
+}
+
+/// POSTs must come from our own pages: the browser's `Origin` (or, failing
+/// that, `Referer`) must name this host. Together with SameSite cookies
+/// this also stops login CSRF, where no session token exists yet.
+async fn same_origin(req: Request, next: Next) -> Response {
+    if req.method() == Method::POST {
+        let host = req.headers().get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
+        let origin = req
+            .headers()
+            .get(header::ORIGIN)
+            .or_else(|| req.headers().get(header::REFERER))
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        let authority = origin.split("://").nth(1).map(|r| r.split('/').next().unwrap_or("")).unwrap_or("");
+        if origin == "null" || authority != host {
+            let tr = Tr::new(
+                Lang::from_accept(
+                    req.headers().get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or(""),
+                )
+                .unwrap_or(Lang::Nb),
+            );
+            return pages::error_page(tr, StatusCode::FORBIDDEN, tr.get("error-csrf"));
+        }
+    }
+    next.run(req).await
+}
+
+/// Content-Security-Policy of every page: our own scripts, styles and
+/// images only, no inline code, no framing, forms only to ourselves.
+pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+     connect-src 'self'; font-src 'none'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+async fn headers(req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.entry(header::CACHE_CONTROL).or_insert(HeaderValue::from_static("no-store"));
+    res
+}
+
+/// Registers one page under its declared action.
+struct Pages {
+    router: Router<AppState>,
+}
+
+impl Pages {
+    fn route<H, T>(mut self, method: &str, path: &str, action: Action, handler: H) -> Self
+    where
+        H: axum::handler::Handler<T, AppState>,
+        T: 'static,
+    {
+        let filter = match method {
+            "GET" => MethodFilter::GET,
+            "POST" => MethodFilter::POST,
+            other => panic!("pages use GET and POST only, not {other}"),
+        };
+        self.router = self.router.route(path, on(filter, handler).layer(Extension(Declared(action))));
+        self
+    }
+}
+
+fn pages() -> Pages {
+    use Action::*;
+    Pages { router: Router::new() }
+        .route("GET", "/", SignIn, pages::auth::front)
+        .route("POST", "/signin", SignIn, pages::auth::sign_in)
+        .route("POST", "/signout", SignOut, pages::auth::sign_out)
+        .route("GET", "/language", SignIn, pages::auth::set_language)
+        .route("GET", "/home", SessionRead, pages::home::home)
+}
+
+/// The web UI's router, to merge with the API's and WebDAV's.
+pub fn router(app: Arc<App>, opts: WebOptions) -> Router {
+    let state = AppState {
+        app,
+        metrics: Arc::new(suveren_api::metrics::Metrics::new()),
+        openapi: Arc::new(serde_json::Value::Null),
+        cookie_secure: opts.cookie_secure,
+        trusted_proxies: Arc::new(opts.trusted_proxies),
+    };
+    pages()
+        .router
+        .layer(axum::middleware::from_fn(same_origin))
+        .merge(assets::router())
+        .layer(axum::middleware::from_fn(headers))
+        .with_state(state)
+}

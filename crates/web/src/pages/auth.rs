@@ -1,0 +1,135 @@
+//! Sign-in, sign-out and the language selector.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderValue};
+use axum::response::Response;
+use axum::Form;
+use serde::Deserialize;
+use suveren_api::AppState;
+use suveren_service::auth::LoginRequest;
+
+use super::{redirect, render, safe_next, Chrome};
+use crate::i18n::{Arg, Lang};
+use crate::Page;
+
+#[derive(Template)]
+#[template(path = "signin.html")]
+struct SignIn {
+    c: Chrome,
+    error: Option<String>,
+    expired: bool,
+    next: String,
+    login: String,
+}
+
+#[derive(Deserialize)]
+pub struct FrontQuery {
+    #[serde(default)]
+    expired: Option<String>,
+    #[serde(default)]
+    next: Option<String>,
+}
+
+/// `GET /`: the sign-in page, or home when signed in.
+pub async fn front(page: Page, Query(q): Query<FrontQuery>) -> Response {
+    if page.signed_in() {
+        return redirect(safe_next(q.next.as_deref().unwrap_or("/home")));
+    }
+    let c = Chrome::bare(page.tr, page.tr.get("signin-title"));
+    render(&SignIn {
+        c,
+        error: None,
+        expired: q.expired.is_some(),
+        next: safe_next(q.next.as_deref().unwrap_or("/home")).to_string(),
+        login: String::new(),
+    })
+}
+
+#[derive(Deserialize)]
+pub struct SignInForm {
+    login: String,
+    password: String,
+    #[serde(default)]
+    totp: String,
+    #[serde(default)]
+    next: String,
+}
+
+fn session_cookie(state: &AppState, value: &str, max_age: i64) -> HeaderValue {
+    let (name, secure) = if state.cookie_secure {
+        (suveren_api::extract::COOKIE_SECURE, "; Secure")
+    } else {
+        (suveren_api::extract::COOKIE, "")
+    };
+    HeaderValue::from_str(&format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"))
+        .unwrap_or(HeaderValue::from_static(""))
+}
+
+/// `POST /signin`: the same sign-in as the API (throttling, second factor,
+/// audit), answered with the session cookie and a redirect.
+pub async fn sign_in(State(s): State<AppState>, page: Page, Form(f): Form<SignInForm>) -> Response {
+    let next = safe_next(&f.next).to_string();
+    let totp = Some(f.totp.trim().to_string()).filter(|t| !t.is_empty());
+    let req = LoginRequest { login: f.login.clone(), password: f.password, totp, recovery_code: None };
+    match s.app.login(&page.ctx, &req, page.ctx.session.as_deref()).await {
+        Ok(ns) => {
+            let mut r = redirect(&next);
+            let max_age = s.app.settings.session_absolute.as_secs() as i64;
+            r.headers_mut().insert(header::SET_COOKIE, session_cookie(&s, &ns.token, max_age));
+            r
+        }
+        Err(e) => {
+            let reason = e.to_string();
+            let c = Chrome::bare(page.tr, page.tr.get("signin-title"));
+            let mut r = render(&SignIn {
+                c,
+                error: Some(page.tr.args("signin-failed", &[("reason", Arg::S(reason))])),
+                expired: false,
+                next,
+                login: f.login,
+            });
+            *r.status_mut() = axum::http::StatusCode::UNAUTHORIZED;
+            r
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// `POST /signout`.
+pub async fn sign_out(State(s): State<AppState>, page: Page, Form(f): Form<CsrfForm>) -> Response {
+    if let Some(r) = crate::check_csrf(&page, &f.csrf) {
+        return r;
+    }
+    if let Err(e) = s.app.logout(&page.ctx).await {
+        return super::service_error(page.tr, e);
+    }
+    let mut r = redirect("/");
+    r.headers_mut().insert(header::SET_COOKIE, session_cookie(&s, "", 0));
+    r
+}
+
+#[derive(Deserialize)]
+pub struct LangQuery {
+    l: String,
+    #[serde(default)]
+    back: String,
+}
+
+/// `GET /language?l=sv&back=/drive`: remembers the choice for a year. A
+/// GET on purpose: it changes nothing but the display and works without
+/// JavaScript from a plain link.
+pub async fn set_language(_page: Page, Query(q): Query<LangQuery>) -> Response {
+    let lang = Lang::parse(&q.l).unwrap_or(Lang::Nb);
+    let mut r = redirect(safe_next(&q.back));
+    let v = format!("{}={}; Path=/; SameSite=Lax; Max-Age=31536000", crate::LANG_COOKIE, lang.code());
+    if let Ok(v) = HeaderValue::from_str(&v) {
+        r.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    r
+}
