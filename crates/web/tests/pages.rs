@@ -2,67 +2,10 @@
 //! three languages, CSRF and origin checks, and headers that keep every
 //! asset local.
 
-use std::collections::BTreeMap;
-use std::sync::Arc;
+mod common;
 
-use reqwest::header::{HeaderMap, HeaderValue};
+use common::{browser, csrf_of, sign_in, start};
 use reqwest::redirect::Policy;
-use suveren_service::{App, Settings};
-
-struct Server {
-    base: String,
-    creds: BTreeMap<String, (String, Option<String>)>,
-    _app: Arc<App>,
-    _data: tempfile::TempDir,
-}
-
-async fn start() -> Server {
-    let data = tempfile::tempdir().unwrap();
-    let app = App::open_embedded(data.path(), Settings::default()).await.unwrap();
-    let path = app.seed_demo().await.unwrap().unwrap();
-    let creds = std::fs::read_to_string(path)
-        .unwrap()
-        .lines()
-        .filter(|l| !l.is_empty())
-        .map(|l| {
-            let f: Vec<&str> = l.split('\t').collect();
-            (f[0].to_string(), (f[1].to_string(), Some(f[4].to_string()).filter(|s| !s.is_empty())))
-        })
-        .collect();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let router = suveren_api::router(app.clone(), Default::default())
-        .merge(suveren_web::router(app.clone(), Default::default()));
-    tokio::spawn(suveren_api::serve(listener, router, std::future::pending()));
-    Server { base: format!("http://{addr}"), creds, _app: app, _data: data }
-}
-
-fn browser(s: &Server, lang: &str) -> reqwest::Client {
-    let mut h = HeaderMap::new();
-    h.insert("origin", HeaderValue::from_str(&s.base).unwrap());
-    h.insert("accept-language", HeaderValue::from_str(lang).unwrap());
-    reqwest::Client::builder().cookie_store(true).redirect(Policy::none()).default_headers(h).build().unwrap()
-}
-
-fn totp_now(secret: &str) -> String {
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
-    suveren_identity::totp::code_at(secret, now).unwrap()
-}
-
-async fn sign_in(s: &Server, c: &reqwest::Client, login: &str) -> reqwest::Response {
-    let (pw, totp) = &s.creds[login];
-    let code = totp.as_deref().map(totp_now).unwrap_or_default();
-    c.post(format!("{}/signin", s.base))
-        .form(&[("login", login), ("password", pw), ("totp", &code), ("next", "/home")])
-        .send()
-        .await
-        .unwrap()
-}
-
-fn csrf_of(html: &str) -> String {
-    let i = html.find("name=\"csrf\" value=\"").expect("a form with a CSRF token") + 19;
-    html[i..].split('"').next().unwrap().to_string()
-}
 
 #[tokio::test]
 async fn sign_in_by_form_then_home_in_the_browsers_language() {
