@@ -210,6 +210,57 @@ fn pages() -> Pages {
         .route("POST", "/signout", SignOut, pages::auth::sign_out)
         .route("GET", "/language", SignIn, pages::auth::set_language)
         .route("GET", "/home", SessionRead, pages::home::home)
+        .route("GET", "/drive", ContentList, pages::drive::index)
+        .route("GET", "/drive/shared", ContentList, pages::drive::shared)
+        .route("GET", "/drive/search", ContentList, pages::drive::search)
+        .route("GET", "/drive/{drive}", ContentList, pages::drive::folder)
+        .route("GET", "/drive/{drive}/file", ContentRead, pages::drive::download)
+        .route("GET", "/drive/{drive}/item", ContentList, pages::drive::item)
+        .route(
+            "POST",
+            "/drive/{drive}/upload",
+            ContentWrite,
+            axum::handler::Handler::layer(pages::drive::upload, axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route("POST", "/drive/{drive}/mkdir", ContentWrite, pages::drive::mkdir)
+        .route("POST", "/drive/{drive}/move", ContentWrite, pages::drive::move_item)
+        .route("POST", "/drive/{drive}/delete", ContentDelete, pages::drive::delete)
+        .route("GET", "/drive/{drive}/trash", ContentList, pages::drive::trash)
+        .route("POST", "/drive/{drive}/trash/restore", ContentWrite, pages::drive::restore)
+        .route("GET", "/drive/{drive}/versions", ContentList, pages::drive::versions)
+        .route("POST", "/drive/{drive}/versions/restore", ContentWrite, pages::drive::restore_version)
+        .route("GET", "/drive/{drive}/share", ContentShare, pages::drive::share_page)
+        .route("POST", "/drive/{drive}/share", ContentShare, pages::drive::share)
+        // Lockbox, settings and directory.
+        .route("GET", "/lockbox", LockboxView, pages::lockbox::lockbox)
+        .route("POST", "/lockbox/request", LockboxFile, pages::lockbox::file)
+        .route("POST", "/lockbox/{id}/approve", LockboxApprove, pages::lockbox::approve)
+        .route("POST", "/lockbox/{id}/deny", LockboxDeny, pages::lockbox::deny)
+        .route("POST", "/lockbox/{id}/revoke", LockboxRevoke, pages::lockbox::revoke)
+        .route("GET", "/settings", AppPasswordList, pages::settings::settings)
+        .route("POST", "/settings/app-passwords", AppPasswordCreate, pages::settings::create_app_password)
+        .route("POST", "/settings/app-passwords/{id}/revoke", AppPasswordRevoke, pages::settings::revoke_app_password)
+        .route("POST", "/settings/totp", TotpEnrol, pages::settings::totp_enrol)
+        .route("POST", "/settings/totp/confirm", TotpConfirm, pages::settings::totp_confirm)
+        .route("GET", "/directory", DirectorySearch, pages::directory::directory)
+        // Tenant administration, operator console, audit (admin area).
+        .route("GET", "/admin", TenantView, pages::admin::index)
+        .route("POST", "/admin/principals", PrincipalCreate, pages::admin::create_principal)
+        .route("POST", "/admin/groups", GroupManage, pages::admin::create_group)
+        .route("POST", "/admin/org-units", OrgUnitManage, pages::admin::create_org_unit)
+        .route("POST", "/admin/segments", SegmentManage, pages::admin::create_segment)
+        .route("POST", "/admin/segments/delete", SegmentManage, pages::admin::delete_segment)
+        .route("POST", "/admin/barriers", BarrierManage, pages::admin::create_barrier)
+        .route("POST", "/admin/barriers/delete", BarrierManage, pages::admin::delete_barrier)
+        .route("POST", "/admin/import", DirectoryImport, pages::admin::import)
+        .route("POST", "/admin/lockbox", LockboxSettingsManage, pages::admin::lockbox_settings)
+        .route("POST", "/admin/holds", LegalHoldManage, pages::admin::create_hold)
+        .route("POST", "/admin/holds/release", LegalHoldManage, pages::admin::release_hold)
+        .route("POST", "/admin/keys/unlock", KeyManage, pages::admin::unlock_key)
+        .route("GET", "/operator", TenantList, pages::operator::index)
+        .route("POST", "/operator/suspend", TenantUpdate, pages::operator::suspend)
+        .route("POST", "/operator/quota", TenantUpdate, pages::operator::quota)
+        .route("GET", "/audit", AuditRead, pages::audit::index)
 }
 
 /// The web UI's router, to merge with the API's and WebDAV's.

@@ -1,1 +1,19 @@
 # directory pages (en)
+dir-title = People
+dir-q = Search for people
+dir-hint = A name, part of a name or a user name. You see only the people you are allowed to find.
+dir-submit = Search
+dir-empty-query = Type a name above to find colleagues and their contact details.
+dir-none = No one found for “{ $q }”.
+dir-results = People matching “{ $q }”
+dir-col-name = Name
+dir-col-unit = Unit
+dir-col-kind = Role
+dir-col-contact = E-mail
+dir-col-tenant = Organisation
+dir-none-given = Not given
+dir-more = More results
+dir-kind-employee = Employee
+dir-kind-pupil = Pupil
+dir-kind-guest = Guest
+dir-kind-service = Service account

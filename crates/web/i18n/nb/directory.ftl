@@ -1,1 +1,19 @@
 # directory pages (nb)
+dir-title = Personer
+dir-q = Søk etter personer
+dir-hint = Et navn, en del av et navn eller et brukernavn. Du ser bare personer du har lov til å finne.
+dir-submit = Søk
+dir-empty-query = Skriv et navn over for å finne kolleger og kontaktinformasjonen deres.
+dir-none = Ingen funnet for «{ $q }».
+dir-results = Personer som passer «{ $q }»
+dir-col-name = Navn
+dir-col-unit = Enhet
+dir-col-kind = Rolle
+dir-col-contact = E-post
+dir-col-tenant = Virksomhet
+dir-none-given = Ikke oppgitt
+dir-more = Flere treff
+dir-kind-employee = Ansatt
+dir-kind-pupil = Elev
+dir-kind-guest = Gjest
+dir-kind-service = Tjenestekonto

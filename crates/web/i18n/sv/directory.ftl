@@ -1,1 +1,19 @@
 # directory pages (sv)
+dir-title = Personer
+dir-q = Sök efter personer
+dir-hint = Ett namn, en del av ett namn eller ett användarnamn. Du ser bara personer du får hitta.
+dir-submit = Sök
+dir-empty-query = Skriv ett namn ovan för att hitta kolleger och deras kontaktuppgifter.
+dir-none = Ingen hittades för ”{ $q }”.
+dir-results = Personer som matchar ”{ $q }”
+dir-col-name = Namn
+dir-col-unit = Enhet
+dir-col-kind = Roll
+dir-col-contact = E-post
+dir-col-tenant = Organisation
+dir-none-given = Inte angivet
+dir-more = Fler träffar
+dir-kind-employee = Anställd
+dir-kind-pupil = Elev
+dir-kind-guest = Gäst
+dir-kind-service = Tjänstekonto

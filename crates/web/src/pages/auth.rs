@@ -56,7 +56,8 @@ pub struct SignInForm {
     next: String,
 }
 
-fn session_cookie(state: &AppState, value: &str, max_age: i64) -> HeaderValue {
+/// The session cookie, as the API sets it.
+pub(crate) fn session_cookie(state: &AppState, value: &str, max_age: i64) -> HeaderValue {
     let (name, secure) = if state.cookie_secure {
         (suveren_api::extract::COOKIE_SECURE, "; Secure")
     } else {

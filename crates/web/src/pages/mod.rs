@@ -2,8 +2,15 @@
 //! (navigation by role, language selector, sign-out), error pages that say
 //! why, redirects.
 
+pub mod admin;
+pub mod audit;
 pub mod auth;
+pub mod directory;
+pub mod drive;
 pub mod home;
+pub mod lockbox;
+pub mod operator;
+pub mod settings;
 
 use askama::Template;
 use axum::http::{header, HeaderValue, StatusCode};
