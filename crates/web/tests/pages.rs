@@ -111,3 +111,22 @@ async fn assets_are_ours_cacheable_and_small() {
     // The first page of a slow school laptop: well under 100 KB.
     assert!(total < 100_000, "{total} bytes");
 }
+
+#[tokio::test]
+async fn the_sign_in_page_offers_each_configured_municipality() {
+    let mut settings = suveren_service::Settings::default();
+    settings.oidc.push(suveren_service::OidcSettings {
+        tenant: "nordvik".into(),
+        issuer: "https://login.nordvik.test".into(),
+        client_id: "suveren".into(),
+        client_secret: None,
+        redirect_url: "http://127.0.0.1/api/v1/auth/oidc/callback".into(),
+        login_claim: "email".into(),
+        assume_mfa: false,
+    });
+    let s = common::start_with(settings).await;
+    let html = browser(&s, "nb").get(format!("{}/", s.base)).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Logg inn med kommunens pålogging"), "{html}");
+    assert!(html.contains("href=\"/api/v1/auth/oidc/nordvik/start\"") && html.contains("Logg inn med Nordvik kommune"));
+    assert!(!html.contains("Sørvik") && !html.contains("sorvik"), "only configured providers are offered");
+}

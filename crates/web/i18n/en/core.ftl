@@ -26,6 +26,7 @@ signin-totp = Code from your authenticator app
 signin-totp-hint = Six digits. Leave empty if you have not set up an authenticator.
 signin-submit = Sign in
 signin-oidc = Sign in with your municipality
+signin-oidc-org = Sign in with { $org }
 signin-failed = Sign-in failed: { $reason }
 signin-expired = Your session has ended. Sign in again to continue.
 

@@ -25,6 +25,7 @@ signin-totp = Kode fra autentiseringsappen
 signin-totp-hint = Seks sifre. La feltet stå tomt hvis du ikke har satt opp en autentiseringsapp.
 signin-submit = Logg inn
 signin-oidc = Logg inn med kommunens pålogging
+signin-oidc-org = Logg inn med { $org }
 signin-failed = Innloggingen mislyktes: { $reason }
 signin-expired = Økten din er avsluttet. Logg inn igjen for å fortsette.
 

@@ -25,6 +25,7 @@ signin-totp = Kod från autentiseringsappen
 signin-totp-hint = Sex siffror. Lämna tomt om du inte har ställt in en autentiseringsapp.
 signin-submit = Logga in
 signin-oidc = Logga in med kommunens inloggning
+signin-oidc-org = Logga in med { $org }
 signin-failed = Inloggningen misslyckades: { $reason }
 signin-expired = Din session har avslutats. Logga in igen för att fortsätta.
 

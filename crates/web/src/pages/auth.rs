@@ -17,6 +17,9 @@ use crate::Page;
 #[template(path = "signin.html")]
 struct SignIn {
     c: Chrome,
+    /// `(start URL, button text)` per organisation with its own identity
+    /// provider, as the operator configured them.
+    oidc: Vec<(String, String)>,
     error: Option<String>,
     expired: bool,
     next: String,
@@ -32,18 +35,36 @@ pub struct FrontQuery {
 }
 
 /// `GET /`: the sign-in page, or home when signed in.
-pub async fn front(page: Page, Query(q): Query<FrontQuery>) -> Response {
+pub async fn front(State(s): State<AppState>, page: Page, Query(q): Query<FrontQuery>) -> Response {
     if page.signed_in() {
         return redirect(safe_next(q.next.as_deref().unwrap_or("/home")));
     }
     let c = Chrome::bare(page.tr, page.tr.get("signin-title"));
     render(&SignIn {
         c,
+        oidc: oidc_buttons(&s, &page),
         error: None,
         expired: q.expired.is_some(),
         next: safe_next(q.next.as_deref().unwrap_or("/home")).to_string(),
         login: String::new(),
     })
+}
+
+/// "Sign in with your municipality": one button per configured provider.
+fn oidc_buttons(s: &AppState, page: &Page) -> Vec<(String, String)> {
+    let snap = s.app.snapshot();
+    s.app
+        .settings
+        .oidc
+        .iter()
+        .filter_map(|o| {
+            let t = snap.dir.tenants.get(&o.tenant).filter(|t| !t.suspended)?;
+            Some((
+                format!("/api/v1/auth/oidc/{}/start", super::url_encode(&o.tenant)),
+                page.tr.args("signin-oidc-org", &[("org", Arg::S(t.name.clone()))]),
+            ))
+        })
+        .collect()
 }
 
 #[derive(Deserialize)]
@@ -85,6 +106,7 @@ pub async fn sign_in(State(s): State<AppState>, page: Page, Form(f): Form<SignIn
             let c = Chrome::bare(page.tr, page.tr.get("signin-title"));
             let mut r = render(&SignIn {
                 c,
+                oidc: oidc_buttons(&s, &page),
                 error: Some(page.tr.args("signin-failed", &[("reason", Arg::S(reason))])),
                 expired: false,
                 next,

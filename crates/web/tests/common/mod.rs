@@ -18,8 +18,12 @@ pub struct Server {
 }
 
 pub async fn start() -> Server {
+    start_with(Settings::default()).await
+}
+
+pub async fn start_with(settings: Settings) -> Server {
     let data = tempfile::tempdir().unwrap();
-    let app = App::open_embedded(data.path(), Settings::default()).await.unwrap();
+    let app = App::open_embedded(data.path(), settings).await.unwrap();
     let path = app.seed_demo().await.unwrap().unwrap();
     let creds = std::fs::read_to_string(path)
         .unwrap()
