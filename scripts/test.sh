@@ -4,7 +4,9 @@
 # project's machines), and for the WebDAV tests litmus, rclone and the
 # Python packages of tests/dav/requirements.txt (.ci/run installs them);
 # installs the OpenID provider for the OIDC tests. tests/egress needs root
-# (network namespaces), strace and iproute2.
+# (network namespaces), strace and iproute2. tests/web needs Debian's
+# chromium (skipped without it, except under CI) and installs
+# playwright-core and axe-core from tests/web/package-lock.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,6 +18,9 @@ cargo test --workspace --locked
 
 echo "== Black-box demo contract against the real binary"
 bash tests/e2e/run.sh
+
+echo "== Web UI in a real browser: headless Chromium, keyboard flows, axe-core in nb, sv and en (tests/web)"
+bash tests/web/run.sh
 
 echo "== No data leaves: demo and OIDC sign-in in network namespaces, every connect traced (tests/egress)"
 bash tests/egress/run.sh
