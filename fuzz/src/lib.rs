@@ -6,7 +6,8 @@
 //! so an iteration costs one request, not one installation.
 //!
 //! The router is the one `suveren serve` runs: the API with the WebDAV
-//! routes (`suveren_dav::router`) merged in.
+//! routes (`suveren_dav::router`) and the web pages (`suveren_web::router`)
+//! merged in.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -129,8 +130,11 @@ impl Fixture {
             let creds = app.seed_demo().await.expect("seed the demo").expect("a fresh folder is seeded");
             (app, read_credentials(&creds))
         });
-        let router = suveren_api::router(app.clone(), HttpOptions { cookie_secure: false, trusted_proxies: vec![] })
-            .merge(suveren_dav::router(app.clone()));
+        let router = suveren_web::with_page_fallback(
+            suveren_api::router(app.clone(), HttpOptions { cookie_secure: false, trusted_proxies: vec![] })
+                .merge(suveren_dav::router(app.clone()))
+                .merge(suveren_web::router(app.clone(), Default::default())),
+        );
         let lars_drive = format!(
             "p-{}",
             app.snapshot().dir.principal_by_login(LARS).map(|p| p.id.clone()).expect("Lars is in the demo")

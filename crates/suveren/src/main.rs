@@ -166,15 +166,17 @@ async fn serve(cfg: config::Config, demo: bool) -> Result<()> {
     }
     suveren_service::drive::spawn_upkeep(app.clone());
     suveren_service::lockbox::spawn_expiry(app.clone());
-    let router = suveren_api::router(
-        app.clone(),
-        suveren_api::HttpOptions { cookie_secure: cfg.cookie_secure, trusted_proxies: cfg.trusted_proxies.clone() },
-    )
-    .merge(suveren_dav::router(app.clone()))
-    .merge(suveren_web::router(
-        app,
-        suveren_web::WebOptions { cookie_secure: cfg.cookie_secure, trusted_proxies: cfg.trusted_proxies.clone() },
-    ));
+    let router = suveren_web::with_page_fallback(
+        suveren_api::router(
+            app.clone(),
+            suveren_api::HttpOptions { cookie_secure: cfg.cookie_secure, trusted_proxies: cfg.trusted_proxies.clone() },
+        )
+        .merge(suveren_dav::router(app.clone()))
+        .merge(suveren_web::router(
+            app,
+            suveren_web::WebOptions { cookie_secure: cfg.cookie_secure, trusted_proxies: cfg.trusted_proxies.clone() },
+        )),
+    );
     let listener =
         tokio::net::TcpListener::bind(cfg.listen).await.with_context(|| format!("cannot listen on {}", cfg.listen))?;
     let addr = listener.local_addr()?;

@@ -13,6 +13,7 @@
 //! and a same-origin check, and answers that are never cached.
 
 mod assets;
+pub mod extract;
 pub mod i18n;
 mod pages;
 
@@ -184,10 +185,11 @@ async fn headers(req: Request, next: Next) -> Response {
 /// Registers one page under its declared action.
 struct Pages {
     router: Router<AppState>,
+    table: Vec<(&'static str, &'static str, Action)>,
 }
 
 impl Pages {
-    fn route<H, T>(mut self, method: &str, path: &str, action: Action, handler: H) -> Self
+    fn route<H, T>(mut self, method: &'static str, path: &'static str, action: Action, handler: H) -> Self
     where
         H: axum::handler::Handler<T, AppState>,
         T: 'static,
@@ -198,13 +200,14 @@ impl Pages {
             other => panic!("pages use GET and POST only, not {other}"),
         };
         self.router = self.router.route(path, on(filter, handler).layer(Extension(Declared(action))));
+        self.table.push((method, path, action));
         self
     }
 }
 
 fn pages() -> Pages {
     use Action::*;
-    Pages { router: Router::new() }
+    Pages { router: Router::new(), table: Vec::new() }
         .route("GET", "/", SignIn, pages::auth::front)
         .route("POST", "/signin", SignIn, pages::auth::sign_in)
         .route("POST", "/signout", SignOut, pages::auth::sign_out)
@@ -261,6 +264,40 @@ fn pages() -> Pages {
         .route("POST", "/operator/suspend", TenantUpdate, pages::operator::suspend)
         .route("POST", "/operator/quota", TenantUpdate, pages::operator::quota)
         .route("GET", "/audit", AuditRead, pages::audit::index)
+}
+
+/// Wraps the whole served router (API, WebDAV and pages merged): a path that
+/// is neither API nor WebDAV and matched no page gets the web UI's "not
+/// found" page, in the reader's language, instead of the API's JSON.
+pub fn with_page_fallback(router: Router) -> Router {
+    router.layer(axum::middleware::from_fn(page_not_found))
+}
+
+async fn page_not_found(req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_string();
+    let tr = extract::tr_of(req.headers());
+    let res = next.run(req).await;
+    let ours = !(path.starts_with("/api/") || path.starts_with("/dav/") || path == "/dav");
+    let is_problem = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/problem+json"));
+    if ours && is_problem && res.status() == StatusCode::NOT_FOUND {
+        let mut r = pages::error_page(tr, StatusCode::NOT_FOUND, tr.get("error-not-found"));
+        let h = r.headers_mut();
+        h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+        h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        return r;
+    }
+    res
+}
+
+/// Every page route as (method, path template, declared action), for the
+/// fuzz target and tests that walk them.
+pub fn page_routes() -> Vec<(&'static str, &'static str, Action)> {
+    pages().table
 }
 
 /// The web UI's router, to merge with the API's and WebDAV's.

@@ -130,3 +130,21 @@ async fn the_sign_in_page_offers_each_configured_municipality() {
     assert!(html.contains("href=\"/api/v1/auth/oidc/nordvik/start\"") && html.contains("Logg inn med Nordvik kommune"));
     assert!(!html.contains("Sørvik") && !html.contains("sorvik"), "only configured providers are offered");
 }
+
+#[tokio::test]
+async fn unknown_pages_answer_with_a_page_and_the_api_keeps_its_json() {
+    let s = start().await;
+    let c = browser(&s, "sv");
+    let r = c.get(format!("{}/drive/", s.base)).send().await.unwrap();
+    assert_eq!(r.status(), 404);
+    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(r.text().await.unwrap().contains("Hittades inte"));
+    let r = c.get(format!("{}/api/v1/nothing-here", s.base)).send().await.unwrap();
+    assert_eq!(r.status(), 404);
+    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("application/problem+json"));
+    // A malformed form is a page that says what was wrong, not axum's text.
+    let r = c.post(format!("{}/signin", s.base)).form(&[("login", "x")]).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Formuläret kunde inte läsas") && html.contains("role=\"alert\""), "{html}");
+}

@@ -467,6 +467,81 @@ fn dav_request(o: &mut Out) {
     }
 }
 
+/// The web page table in registration order, read from `fn pages()` in the
+/// web crate's source (`.route("METHOD", "/path", ...)`).
+fn web_routes() -> Vec<(String, String)> {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../crates/web/src/lib.rs");
+    let text = std::fs::read_to_string(&src).expect("crates/web/src/lib.rs");
+    let body = text.split("fn pages() -> Pages").nth(1).expect("fn pages()");
+    let body = body.split("\n}\n").next().unwrap_or(body);
+    let mut out = Vec::new();
+    for part in body.split(".route(").skip(1) {
+        let lits: Vec<&str> = part.split('"').collect();
+        if lits.len() >= 4 {
+            out.push((lits[1].to_string(), lits[3].to_string()));
+        }
+    }
+    assert!(out.len() > 10, "page table not found in {}", src.display());
+    out
+}
+
+/// One web_form input; see fuzz/fuzz_targets/web_form.rs for the layout.
+fn web(routes: &[(String, String)], method: &str, path: &str, flags: u8, p1: &str, query: &str, body: &[u8]) -> Vec<u8> {
+    let idx = routes
+        .iter()
+        .position(|(m, p)| m == method && p == path)
+        .unwrap_or_else(|| panic!("no page {method} {path}"));
+    let mut v = vec![idx as u8, flags];
+    for f in [p1.as_bytes(), query.as_bytes()] {
+        v.extend_from_slice(f);
+        v.push(0);
+    }
+    v.extend_from_slice(body);
+    v
+}
+
+fn web_form(o: &mut Out) {
+    let r = web_routes();
+    // Flags: 1 Lars, 2 Anna; 4 real CSRF field; 8 our Origin; 16 another
+    // site's; content type in bits 5-6 (0 form, 1 multipart, 2 none).
+    const LARS_W: u8 = 1;
+    const ANNA_W: u8 = 2;
+    const CSRF: u8 = 4;
+    const SAME: u8 = 8;
+    const EVIL: u8 = 16;
+    const MULTI: u8 = 1 << 5;
+    let seeds: Vec<(&str, Vec<u8>)> = vec![
+        ("front", web(&r, "GET", "/", 0, "", "expired=1&next=//evil.example/", b"")),
+        ("signin-wrong", web(&r, "POST", "/signin", SAME, "", "", b"login=lars.laerer%40nordvik.test&password=x&next=%2Fhome")),
+        ("signin-evil", web(&r, "POST", "/signin", EVIL, "", "", b"login=a&password=b")),
+        ("language", web(&r, "GET", "/language", 0, "", "l=sv&back=/drive", b"")),
+        ("home", web(&r, "GET", "/home", LARS_W, "", "", b"")),
+        ("folder", web(&r, "GET", "/drive/{drive}", LARS_W, "$drive", "path=/Undervisning", b"")),
+        ("folder-traversal", web(&r, "GET", "/drive/{drive}", LARS_W, "$drive", "path=/../%2e%2e", b"")),
+        ("download", web(&r, "GET", "/drive/{drive}/file", LARS_W, "$drive", "path=/Foreldremøte.md", b"")),
+        ("mkdir", web(&r, "POST", "/drive/{drive}/mkdir", LARS_W | CSRF | SAME, "$drive", "", "path=%2F&name=Ny+mappe".as_bytes())),
+        ("upload-multipart", web(&r, "POST", "/drive/{drive}/upload", LARS_W | CSRF | SAME | MULTI, "$drive", "path=/", b"--x\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n\r\nhei\r\n--x--\r\n")),
+        ("move", web(&r, "POST", "/drive/{drive}/move", LARS_W | CSRF | SAME, "$drive", "", b"path=%2FForeldrem%C3%B8te.md&name=..")),
+        ("share", web(&r, "POST", "/drive/{drive}/share", LARS_W | CSRF | SAME, "$drive", "path=/", b"kind=link&mode=view&expires=2099-13-40&password=x")),
+        ("search", web(&r, "GET", "/drive/search", LARS_W, "", "q=plan", b"")),
+        ("lockbox-file", web(&r, "POST", "/lockbox/request", ANNA_W | CSRF | SAME, "", "",
+            b"tenant=nordvik&scope=drive_of&target=siri.saksbehandler%40nordvik.test&actions=list&actions=read&reason=r&case_ref=c&minutes=99999")),
+        ("lockbox-approve", web(&r, "POST", "/lockbox/{id}/approve", ANNA_W | CSRF | SAME, "0123456789abcdef", "", b"note=&withhold=x")),
+        ("settings-app-password", web(&r, "POST", "/settings/app-passwords", LARS_W | CSRF | SAME, "", "", b"label=%00%FF")),
+        ("directory", web(&r, "GET", "/directory", LARS_W, "", "q=sara", b"")),
+        ("admin-import", web(&r, "POST", "/admin/import", ANNA_W | CSRF | SAME, "", "", b"dry_run=on&csv=login%2Cname%0Ax%2Cy")),
+        ("admin-barrier", web(&r, "POST", "/admin/barriers", ANNA_W | CSRF | SAME, "", "", b"kind=only_with&a=x&b=")),
+        ("audit", web(&r, "GET", "/audit", ANNA_W, "", "tenant=sorvik&from=-1&to=99999999999999999999", b"")),
+        // Regression seeds: found when the target was written (a 422 as
+        // axum's plain text; a 500 for a download naming a folder).
+        ("bug-form-missing-field", web(&r, "POST", "/admin/barriers", ANNA_W | CSRF | SAME, "", "", b"kind=block")),
+        ("bug-download-folder", web(&r, "GET", "/drive/{drive}/file", LARS_W, "$drive", "p%F6ath=/Foreldrem%C3%B8te.md", b"")),
+    ];
+    for (name, data) in seeds {
+        o.put("web_form", name, &data);
+    }
+}
+
 fn login_body(o: &mut Out) {
     // Byte 0: bit 0 sends Lars's session along, bit 1 the charset parameter.
     let long = format!(r#"{{"login":"{}","password":"p"}}"#, "a".repeat(330));
@@ -636,6 +711,7 @@ fn main() {
     http_api(&mut o);
     dav_request(&mut o);
     login_body(&mut o);
+    web_form(&mut o);
     audit_verify(&mut o);
     csv_import(&mut o);
     search_query(&mut o);

@@ -44,6 +44,7 @@ home-pending = { $count ->
 error-title = Something went wrong
 error-not-found = Not found. It does not exist, or you do not have access to it.
 error-denied = Not allowed: { $reason }
+error-form = The form could not be read: { $reason }
 error-csrf = The form had expired. Go back, reload the page and try again.
 error-back = Back to the home page
 

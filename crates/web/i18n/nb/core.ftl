@@ -43,6 +43,7 @@ home-pending = { $count ->
 error-title = Noe gikk galt
 error-not-found = Ikke funnet. Det finnes ikke, eller du har ikke tilgang.
 error-denied = Ikke tillatt: { $reason }
+error-form = Skjemaet kunne ikke leses: { $reason }
 error-csrf = Skjemaet var utløpt. Gå tilbake, last siden på nytt og prøv igjen.
 error-back = Til startsiden
 

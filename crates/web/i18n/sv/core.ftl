@@ -43,6 +43,7 @@ home-pending = { $count ->
 error-title = Något gick fel
 error-not-found = Hittades inte. Det finns inte, eller så saknar du åtkomst.
 error-denied = Inte tillåtet: { $reason }
+error-form = Formuläret kunde inte läsas: { $reason }
 error-csrf = Formuläret hade gått ut. Gå tillbaka, ladda om sidan och försök igen.
 error-back = Till startsidan
 

@@ -9,11 +9,12 @@
 //! only shows its answer. A refused form is shown again with the service's
 //! reason next to it.
 
+use crate::extract::Form;
+use crate::extract::Query;
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::Form;
 use serde::Deserialize;
 use suveren_api::AppState;
 use suveren_domain::{BarrierKind, ExternalSharing, MailOutside, PrincipalKind, Role, SegmentFilter};
@@ -667,7 +668,7 @@ pub async fn delete_barrier(State(s): State<AppState>, page: Page, Form(f): Form
 
 /// `POST /admin/import` (multipart): a CSV file, or its text pasted, with
 /// or without a dry run; the report is shown either way.
-pub async fn import(State(s): State<AppState>, page: Page, mut form: axum::extract::Multipart) -> Response {
+pub async fn import(State(s): State<AppState>, page: Page, mut form: crate::extract::Multipart) -> Response {
     let (mut csrf, mut text, mut file, mut dry) = (String::new(), String::new(), String::new(), false);
     loop {
         let field = match form.next_field().await {

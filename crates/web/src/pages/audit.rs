@@ -7,8 +7,9 @@
 //! service produces, against this installation's public key: the same check
 //! `suveren audit verify` makes offline.
 
+use crate::extract::Query;
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
 use suveren_api::AppState;

@@ -1,10 +1,11 @@
 //! Sign-in, sign-out and the language selector.
 
+use crate::extract::Form;
+use crate::extract::Query;
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{header, HeaderValue};
 use axum::response::Response;
-use axum::Form;
 use serde::Deserialize;
 use suveren_api::AppState;
 use suveren_service::auth::LoginRequest;

@@ -3,8 +3,9 @@
 //! federation links and barriers are the gate's); a hidden match and no
 //! match read the same.
 
+use crate::extract::Query;
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
 use suveren_api::AppState;

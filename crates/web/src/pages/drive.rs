@@ -5,9 +5,10 @@
 //! share dialog. Every action is a drive-service call; the gate decides and
 //! its refusals are shown inline with their reason.
 
+use crate::extract::{Form, Multipart, Path, Query};
 use askama::Template;
 use axum::body::Body;
-use axum::extract::{Form, Multipart, Path, Query, State};
+use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::Response;
 use futures_util::TryStreamExt;

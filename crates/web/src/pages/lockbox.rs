@@ -7,11 +7,12 @@
 //! refusals (one's own request, already decided, expired) are shown inline
 //! with the service's reason.
 
+use crate::extract::Form;
+use crate::extract::{Path, Query};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::Form;
 use serde::Deserialize;
 use suveren_api::AppState;
 use suveren_domain::lockbox::{LockboxAction, LockboxRequest, LockboxScope, Status, Verdict};

@@ -133,11 +133,28 @@ pub fn service_error(tr: Tr, e: ServiceError) -> Response {
         ServiceError::Invalid(m) | ServiceError::Conflict(m) => error_page(tr, StatusCode::UNPROCESSABLE_ENTITY, m),
         ServiceError::Unauthenticated(m) => error_page(tr, StatusCode::UNAUTHORIZED, m),
         ServiceError::Unavailable(m) => error_page(tr, StatusCode::SERVICE_UNAVAILABLE, m),
+        ServiceError::Drive(c) => {
+            use suveren_store::drive::DriveConflict as C;
+            let status = match &c {
+                C::Missing(_) | C::NoParent(_) | C::RestoreParent(_) => StatusCode::NOT_FOUND,
+                C::Precondition(_) => StatusCode::PRECONDITION_FAILED,
+                _ => StatusCode::CONFLICT,
+            };
+            error_page(tr, status, c.to_string())
+        }
+        ServiceError::MfaRequired => error_page(tr, StatusCode::UNAUTHORIZED, e_text(&ServiceError::MfaRequired)),
+        ServiceError::Throttled(d) => {
+            error_page(tr, StatusCode::TOO_MANY_REQUESTS, e_text(&ServiceError::Throttled(d)))
+        }
         other => {
             tracing::error!(error = %other, "page");
             error_page(tr, StatusCode::INTERNAL_SERVER_ERROR, tr.get("error-title"))
         }
     }
+}
+
+fn e_text(e: &ServiceError) -> String {
+    e.to_string()
 }
 
 /// 303 See Other: after a POST, the browser GETs the target.

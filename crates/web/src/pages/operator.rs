@@ -3,11 +3,12 @@
 //! the federation links. Every list and change is an operator service call
 //! under its own action; the gate decides who is an operator.
 
+use crate::extract::Form;
+use crate::extract::Query;
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::Form;
 use serde::Deserialize;
 use suveren_api::AppState;
 use suveren_policy::Action;

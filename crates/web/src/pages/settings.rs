@@ -3,11 +3,12 @@
 //! macOS and rclone; TOTP enrolment with a QR code drawn on the server;
 //! the language.
 
+use crate::extract::Form;
+use crate::extract::{Path, Query};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::Response;
-use axum::Form;
 use serde::Deserialize;
 use suveren_api::AppState;
 use suveren_policy::Action;

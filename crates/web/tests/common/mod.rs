@@ -36,8 +36,11 @@ pub async fn start_with(settings: Settings) -> Server {
         .collect();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let router = suveren_api::router(app.clone(), Default::default())
-        .merge(suveren_web::router(app.clone(), Default::default()));
+    let router = suveren_web::with_page_fallback(
+        suveren_api::router(app.clone(), Default::default())
+            .merge(suveren_dav::router(app.clone()))
+            .merge(suveren_web::router(app.clone(), Default::default())),
+    );
     tokio::spawn(suveren_api::serve(listener, router, std::future::pending()));
     Server { base: format!("http://{addr}"), creds, app, _data: data }
 }
