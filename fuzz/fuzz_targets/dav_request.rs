@@ -330,8 +330,13 @@ fn destination_elsewhere(inp: &Input, dest: &Option<Vec<u8>>) -> bool {
     }
     let path = match dest.windows(3).position(|w| w == b"://") {
         Some(i) => {
+            // The authority ends at the first `/`, `?` or `#` (RFC 3986);
+            // when that is not a `/`, the path is empty: another namespace.
             let after = &dest[i + 3..];
-            &after[after.iter().position(|&b| b == b'/').unwrap_or(after.len())..]
+            match after.iter().position(|&b| matches!(b, b'/' | b'?' | b'#')) {
+                Some(j) if after[j] == b'/' => &after[j..],
+                _ => return true,
+            }
         }
         None => &dest[..],
     };
