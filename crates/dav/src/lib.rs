@@ -479,16 +479,30 @@ fn transfer_check(req: &Request<Body>, raw: &str, prefix: &str) -> Result<(), Re
 /// RFC 4918 §10.4: lists in parentheses of state tokens (`<...>`) and
 /// entity tags (`[...]`), optionally negated, optionally tagged with a
 /// resource (`<...>` before a list). Only the bracketing is checked here;
-/// `dav_server` evaluates the conditions.
+/// `dav_server` evaluates the conditions. A bracketed token must close
+/// outside double quotes and before any whitespace, as `dav_server`'s
+/// scanner reads it: one that does not would make it index past the end.
 fn if_header_well_formed(v: &str) -> bool {
+    fn closes(chars: &mut std::str::Chars<'_>, end: char) -> bool {
+        let mut quoted = false;
+        for c in chars {
+            match c {
+                ' ' | '\t' | '\r' | '\n' => return false,
+                '"' => quoted = !quoted,
+                c if c == end && !quoted => return true,
+                _ => {}
+            }
+        }
+        false
+    }
     let mut depth = 0u8;
     let mut chars = v.chars();
     while let Some(c) = chars.next() {
         match c {
             '(' if depth == 0 => depth = 1,
             ')' if depth == 1 => depth = 0,
-            '<' if !chars.by_ref().any(|c| c == '>') => return false,
-            '[' if depth == 1 && !chars.by_ref().any(|c| c == ']') => return false,
+            '<' if !closes(&mut chars, '>') => return false,
+            '[' if depth == 1 && !closes(&mut chars, ']') => return false,
             '<' | '[' if depth == 1 || c == '<' => {}
             '(' | ')' | '[' | ']' | '>' => return false,
             _ => {}
@@ -545,7 +559,21 @@ mod tests {
         ] {
             assert!(if_header_well_formed(ok), "{ok}");
         }
-        for bad in ["(<x", "(<x>", "<x> (", "([\"e\"", "(x)]", "", ")(", "[\"e\"]", "((<x>))"] {
+        for bad in [
+            "(<x",
+            "(<x>",
+            "<x> (",
+            "([\"e\"",
+            "(x)]",
+            "",
+            ")(",
+            "[\"e\"]",
+            "((<x>))",
+            // A quote left open hides the closing bracket.
+            "(<$\">)",
+            "([\"e]\")",
+            "(<urn:a b>)",
+        ] {
             assert!(!if_header_well_formed(bad), "{bad}");
         }
     }
