@@ -73,11 +73,15 @@ macro_rules! ftl {
             include_str!(concat!("../i18n/", $lang, "/settings.ftl")),
             include_str!(concat!("../i18n/", $lang, "/directory.ftl")),
             include_str!(concat!("../i18n/", $lang, "/admin.ftl")),
+            include_str!(concat!("../i18n/", $lang, "/principal.ftl")),
+            include_str!(concat!("../i18n/", $lang, "/tenant.ftl")),
+            include_str!(concat!("../i18n/", $lang, "/operator.ftl")),
+            include_str!(concat!("../i18n/", $lang, "/policy.ftl")),
         ]
     };
 }
 
-const SOURCES: [(Lang, [&str; 6]); 3] = [(Lang::Nb, ftl!("nb")), (Lang::Sv, ftl!("sv")), (Lang::En, ftl!("en"))];
+const SOURCES: [(Lang, [&str; 10]); 3] = [(Lang::Nb, ftl!("nb")), (Lang::Sv, ftl!("sv")), (Lang::En, ftl!("en"))];
 
 type Bundle = FluentBundle<FluentResource>;
 

@@ -1,0 +1,1 @@
+# The tenant's own rules: classification scheme, retention per level, keys.

@@ -1,0 +1,1 @@
+# The operator console: tenants, quotas, health, federation links.
