@@ -26,45 +26,160 @@ document.addEventListener("DOMContentLoaded", () => {
   const msg = (key, name) => (zone.dataset[key] || "").replace("%s", name);
   const target = (name) => (folder === "/" ? "/" : folder + "/") + name;
 
-  function one(file) {
-    return new Promise((resolve) => {
-      const li = document.createElement("li");
-      const label = document.createElement("span");
-      label.textContent = msg("msgUploading", file.name);
-      const bar = document.createElement("progress");
-      bar.max = 100;
-      bar.value = 0;
-      bar.setAttribute("aria-label", msg("msgUploading", file.name));
-      li.append(label, document.createElement("br"), bar);
-      list.append(li);
+  const resumableFrom = Number(zone.dataset.resumableFrom || 0);
+  const CHUNK = 4 << 20;
+
+  // One request; resolves with the finished XHR (any status), rejects when
+  // the network fails, so callers can tell a refusal from a break.
+  function request(method, url, headers, body, onProgress) {
+    return new Promise((resolve, reject) => {
       const xhr = new XMLHttpRequest();
-      xhr.open("PUT", api + "?path=" + encodeURIComponent(target(file.name)));
-      xhr.setRequestHeader("Content-Type", file.type || "application/octet-stream");
-      xhr.upload.addEventListener("progress", (e) => {
-        if (e.lengthComputable) bar.value = Math.round((e.loaded / e.total) * 100);
-      });
-      xhr.addEventListener("load", () => {
-        if (xhr.status >= 200 && xhr.status < 300) {
-          bar.value = 100;
-          label.textContent = msg("msgDone", file.name);
-          resolve(true);
+      xhr.open(method, url);
+      for (const [k, v] of Object.entries(headers)) xhr.setRequestHeader(k, v);
+      if (onProgress) {
+        xhr.upload.addEventListener("progress", (e) => {
+          if (e.lengthComputable) onProgress(e.loaded);
+        });
+      }
+      xhr.addEventListener("load", () => resolve(xhr));
+      xhr.addEventListener("error", () => reject(new Error("network")));
+      xhr.addEventListener("abort", () => reject(new Error("abort")));
+      xhr.send(body === undefined ? null : body);
+    });
+  }
+  const detail = (xhr) => {
+    try { return JSON.parse(xhr.responseText).detail || xhr.statusText; } catch (_) { return xhr.statusText; }
+  };
+  const b64 = (text) => {
+    let bin = "";
+    for (const b of new TextEncoder().encode(text)) bin += String.fromCharCode(b);
+    return btoa(bin);
+  };
+  const store = {
+    get: (k) => { try { return localStorage.getItem(k); } catch (_) { return null; } },
+    set: (k, v) => { try { localStorage.setItem(k, v); } catch (_) { /* private mode */ } },
+    del: (k) => { try { localStorage.removeItem(k); } catch (_) { /* private mode */ } },
+  };
+  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+  // Large files: tus 1.0 in pieces of CHUNK bytes. After a network break
+  // it asks the server how far it got (HEAD) and goes on from there; the
+  // upload's address is remembered, so reloading the page and choosing the
+  // same file again also resumes. A refusal (quota, level, rights) stops.
+  async function resumable(file, ui) {
+    const tus = { "Tus-Resumable": "1.0.0" };
+    const key = "suveren-upload " + zone.dataset.drive + " " + target(file.name) + " " + file.size + " " + file.lastModified;
+    let url = store.get(key);
+    let offset = 0;
+    if (url) {
+      try {
+        const h = await request("HEAD", url, tus);
+        if (h.status === 200) {
+          offset = Number(h.getResponseHeader("Upload-Offset") || 0);
+          ui.resuming();
         } else {
-          let why = "";
-          try { why = JSON.parse(xhr.responseText).detail || ""; } catch (_) { why = xhr.statusText; }
-          label.textContent = msg("msgFailed", file.name) + " " + why;
-          li.className = "failed";
-          li.setAttribute("role", "alert");
-          resolve(false);
+          url = null;
         }
-      });
-      xhr.addEventListener("error", () => {
-        label.textContent = msg("msgFailed", file.name);
+      } catch (_) {
+        url = null;
+      }
+    }
+    if (!url) {
+      const meta = "drive " + b64(zone.dataset.drive || "") + ",path " + b64(target(file.name)) +
+        ",filetype " + b64(file.type || "application/octet-stream");
+      const c = await request("POST", zone.dataset.tus, Object.assign({
+        "Upload-Length": String(file.size),
+        "Upload-Metadata": meta,
+      }, tus));
+      if (c.status !== 201) return ui.failed(detail(c));
+      url = c.getResponseHeader("Location");
+      store.set(key, url);
+    }
+    let breaks = 0;
+    while (offset < file.size) {
+      const end = Math.min(offset + CHUNK, file.size);
+      const from = offset;
+      let answer = null;
+      try {
+        answer = await request("PATCH", url, Object.assign({
+          "Upload-Offset": String(from),
+          "Content-Type": "application/offset+octet-stream",
+        }, tus), file.slice(from, end), (loaded) => ui.progress(from + loaded, file.size));
+      } catch (_) {
+        answer = null;
+      }
+      if (answer && answer.status === 204) {
+        offset = Number(answer.getResponseHeader("Upload-Offset") || from);
+        ui.progress(offset, file.size);
+        breaks = 0;
+        continue;
+      }
+      if (answer && answer.status !== 409 && answer.status < 500) {
+        store.del(key);
+        return ui.failed(detail(answer));
+      }
+      // A break (or the server lost our place): wait, ask, go on.
+      breaks += 1;
+      if (breaks > 6) return ui.failed("");
+      ui.resuming();
+      await sleep(Math.min(500 * 2 ** breaks, 15000));
+      try {
+        const h = await request("HEAD", url, tus);
+        if (h.status !== 200) {
+          store.del(key);
+          return ui.failed(detail(h));
+        }
+        offset = Number(h.getResponseHeader("Upload-Offset") || 0);
+      } catch (_) {
+        /* still offline: the next round tries again */
+      }
+    }
+    store.del(key);
+    return ui.done();
+  }
+
+  function one(file) {
+    const li = document.createElement("li");
+    const label = document.createElement("span");
+    label.textContent = msg("msgUploading", file.name);
+    const bar = document.createElement("progress");
+    bar.max = 100;
+    bar.value = 0;
+    bar.setAttribute("aria-label", msg("msgUploading", file.name));
+    li.append(label, document.createElement("br"), bar);
+    list.append(li);
+    const ui = {
+      progress(done, total) {
+        bar.value = Math.round((done / Math.max(total, 1)) * 100);
+      },
+      resuming() {
+        label.textContent = msg("msgResuming", file.name);
+      },
+      done() {
+        bar.value = 100;
+        label.textContent = msg("msgDone", file.name);
+        return true;
+      },
+      failed(why) {
+        label.textContent = msg("msgFailed", file.name) + (why ? " " + why : "");
         li.className = "failed";
         li.setAttribute("role", "alert");
-        resolve(false);
-      });
-      xhr.send(file);
-    });
+        return false;
+      },
+    };
+    if (resumableFrom > 0 && file.size >= resumableFrom && zone.dataset.tus) {
+      return resumable(file, ui).catch(() => ui.failed(""));
+    }
+    return request(
+      "PUT",
+      api + "?path=" + encodeURIComponent(target(file.name)),
+      { "Content-Type": file.type || "application/octet-stream" },
+      file,
+      (loaded) => ui.progress(loaded, file.size),
+    ).then(
+      (xhr) => (xhr.status >= 200 && xhr.status < 300 ? ui.done() : ui.failed(detail(xhr))),
+      () => ui.failed(""),
+    );
   }
 
   async function send(files) {

@@ -65,6 +65,7 @@ drive-upload-submit = Upload
 drive-js-uploading = Uploading { $name }
 drive-js-done = { $name } uploaded.
 drive-js-failed = { $name } was not uploaded:
+drive-js-resuming = Resuming { $name } after a break
 drive-js-all-done = All files uploaded. Updating the list.
 drive-mkdir = New folder
 drive-mkdir-name = Folder name

@@ -65,6 +65,7 @@ drive-upload-submit = Last opp
 drive-js-uploading = Laster opp { $name }
 drive-js-done = { $name } er lastet opp.
 drive-js-failed = { $name } ble ikke lastet opp:
+drive-js-resuming = Fortsetter med { $name } etter et avbrudd
 drive-js-all-done = Alle filene er lastet opp. Oppdaterer listen.
 drive-mkdir = Ny mappe
 drive-mkdir-name = Navn på mappen

@@ -65,6 +65,7 @@ drive-upload-submit = Ladda upp
 drive-js-uploading = Laddar upp { $name }
 drive-js-done = { $name } har laddats upp.
 drive-js-failed = { $name } laddades inte upp:
+drive-js-resuming = Fortsätter med { $name } efter ett avbrott
 drive-js-all-done = Alla filer har laddats upp. Uppdaterar listan.
 drive-mkdir = Ny mapp
 drive-mkdir-name = Mappens namn

@@ -79,7 +79,7 @@ fn level_name(snap: &Snapshot, tenant: &str, rank: u8) -> String {
 fn reason(tr: Tr, e: &ServiceError) -> String {
     use suveren_store::drive::DriveConflict as C;
     match e {
-        ServiceError::Denied(d) => d.message.clone(),
+        ServiceError::Denied(d) => tr.denial(d),
         ServiceError::NotFound => tr.get("error-not-found"),
         ServiceError::Drive(C::Quota { needed, available }) => tr.args(
             "drive-err-quota",
@@ -274,6 +274,10 @@ pub struct Row {
     pub manage: String,
 }
 
+/// From this size on the browser uploads in resumable pieces (tus), so a
+/// dropped connection on a school network costs one piece, not the file.
+const RESUMABLE_FROM: u64 = 8 << 20;
+
 #[derive(Template)]
 #[template(path = "drive_folder.html")]
 struct FolderPage {
@@ -286,6 +290,8 @@ struct FolderPage {
     done: Option<String>,
     error: Option<String>,
     api: String,
+    /// Files at least this large go through the resumable (tus) upload.
+    resumable_from: u64,
     trash: String,
 }
 
@@ -355,6 +361,7 @@ async fn folder_view(
             done,
             error,
             api: format!("/api/v1/drives/{}/content", url_encode(&d.id)),
+            resumable_from: RESUMABLE_FROM,
             trash: format!("/drive/{}/trash", url_encode(&d.id)),
         }),
         status,
