@@ -19,6 +19,10 @@ pub struct Problem {
     /// The trust-model rule behind a refusal, e.g. `classification`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rule: Option<&'static str>,
+    /// A refusal's message id (`deny-link-level`), for clients that show
+    /// `detail` in another language.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<&'static str>,
 }
 
 #[derive(Debug)]
@@ -32,7 +36,7 @@ impl ApiError {
     pub fn new(status: StatusCode, kind: &'static str, title: &'static str, detail: impl Into<String>) -> Self {
         ApiError {
             status,
-            problem: Problem { kind, title, status: status.as_u16(), detail: detail.into(), rule: None },
+            problem: Problem { kind, title, status: status.as_u16(), detail: detail.into(), rule: None, code: None },
             retry_after: None,
         }
     }
@@ -62,6 +66,7 @@ impl From<ServiceError> for ApiError {
             ServiceError::Denied(d) => {
                 let mut a = ApiError::new(StatusCode::FORBIDDEN, "/problems/denied", "Not allowed", d.message);
                 a.problem.rule = Some(d.rule.as_str());
+                a.problem.code = Some(d.code);
                 a
             }
             ServiceError::Unauthenticated(m) => ApiError::unauthenticated(m),

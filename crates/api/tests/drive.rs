@@ -183,6 +183,7 @@ async fn restricted_content_cannot_be_linked_or_moved_down_and_says_why() {
     let p = r.problem(403);
     assert_eq!(p["rule"], "classification");
     assert_eq!(p["detail"], "Strengt fortrolig content cannot be shared by link.");
+    assert_eq!(p["code"], "deny-link-level", "the message id, for clients in other languages");
     // Sharing with a colleague in Nordvik is allowed; with a pupil's
     // barrier or another municipality it is not (they are not discoverable,
     // or the level keeps it inside).

@@ -19,7 +19,7 @@ pub fn discover(dir: &Directory, a: &Principal, b: &Principal) -> Result<(), Den
         let linked =
             dir.links_between(&a.tenant, &b.tenant).any(|(sa, sb)| dir.in_segment(sa, a) && dir.in_segment(sb, b));
         if !linked {
-            return Err(Denial::hidden(Rule::TenantIsolation, "No such person."));
+            return Err(Denial::hidden(Rule::TenantIsolation, "deny-no-such-person"));
         }
     }
     let rules = dir
@@ -36,7 +36,7 @@ pub fn discover(dir: &Directory, a: &Principal, b: &Principal) -> Result<(), Den
             }
         };
         if blocked {
-            return Err(Denial::hidden(Rule::InformationBarrier, "No such person."));
+            return Err(Denial::hidden(Rule::InformationBarrier, "deny-no-such-person"));
         }
     }
     Ok(())

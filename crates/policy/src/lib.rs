@@ -128,10 +128,137 @@ impl Rule {
     }
 }
 
+/// Every refusal's message id and its English sentence, `{name}` marking an
+/// argument. The id is what a refusal is known by outside English: the web
+/// UI shows it in the reader's language (`crates/web/i18n/*/policy.ftl`,
+/// whose English text is this one; a test there holds them equal), the API
+/// answers it as `code`. Refusals the services raise themselves (moves
+/// across levels, retention, self-granted access) are listed here too, so
+/// that this table is the whole catalogue.
+pub const MESSAGES: &[(&str, &str)] = &[
+    // Who the caller is.
+    ("deny-sign-in", "Sign in first."),
+    ("deny-account-disabled", "This account is disabled."),
+    ("deny-tenant-suspended", "{tenant} is suspended; ask the operator."),
+    ("deny-own-account-only", "Only your own account."),
+    // Concealed answers (rule 1): the same words whatever the reason.
+    ("deny-not-found", "Not found."),
+    ("deny-no-such-person", "No such person."),
+    ("deny-no-such-tenant", "No such tenant."),
+    ("deny-no-such-request", "No such request."),
+    ("deny-not-directory-entry", "Not a directory entry."),
+    ("deny-not-tenant", "Not a tenant."),
+    ("deny-not-content", "Not content."),
+    ("deny-not-lockbox-request", "Not a lockbox request."),
+    // Roles.
+    ("deny-role-tenant-admin", "Only tenant administrators of {tenant} may do this."),
+    ("deny-role-auditor", "Only the tenant's auditors of {tenant} may do this."),
+    ("deny-role-operator", "Only the installation's operators may do this."),
+    ("deny-tenant-has-admin", "{tenant} already has an administrator; its directory is theirs to manage."),
+    ("deny-view-only", "You may view this but not change it."),
+    // A second factor.
+    (
+        "deny-mfa-administration",
+        "Administration requires sign-in with a second factor; sign in again with your authenticator code.",
+    ),
+    (
+        "deny-mfa-operator",
+        "Operating the installation requires sign-in with a second factor; sign in again with your authenticator code.",
+    ),
+    (
+        "deny-mfa-lockbox-request",
+        "A lockbox request requires sign-in with a second factor; sign in again with your authenticator code.",
+    ),
+    (
+        "deny-mfa-lockbox-decision",
+        "A lockbox decision requires sign-in with a second factor; sign in again with your authenticator code.",
+    ),
+    ("deny-totp-replace-mfa", "Replacing an authenticator requires a session signed in with the current one."),
+    // Lockbox (rule 4).
+    ("deny-lockbox-file-role", "Only operators and {tenant}'s administrators file lockbox requests."),
+    ("deny-lockbox-own-request", "You filed this request; another approver must decide it."),
+    ("deny-lockbox-approver-role", "Only {tenant}'s lockbox approvers decide requests."),
+    ("deny-grant-ops", "Lockbox grant {grant} allows {ops} only."),
+    ("deny-self-grant-drive", "You cannot give yourself access to {drive}; another administrator must add you."),
+    (
+        "deny-self-grant-level",
+        "You cannot give yourself access to Confidential or Restricted content; another administrator must add you.",
+    ),
+    // Classification (rule 3).
+    (
+        "deny-level-mfa",
+        "{level} content requires sign-in with a second factor; an app password made without one cannot open it.",
+    ),
+    ("deny-link-level", "{level} content cannot be shared by link."),
+    ("deny-link-mode", "This link does not allow that."),
+    ("deny-guest-level", "{level} content cannot be shared with guests."),
+    ("deny-external-level", "{level} content cannot be shared outside {tenant}."),
+    ("deny-declassify-owner", "Only an owner may lower the classification of content."),
+    ("deny-level-below-folder", "An item cannot be classified below the folder that holds it."),
+    (
+        "deny-move-below-level",
+        "{level} content cannot be moved into a {folder} folder; an owner may declassify it explicitly.",
+    ),
+    (
+        "deny-copy-below-level",
+        "{level} content cannot be copied into a {folder} folder; an owner may declassify it explicitly.",
+    ),
+    // Retention and legal holds.
+    ("deny-legal-hold", "Under legal hold (case {case}) since {since}."),
+    ("deny-legal-hold-path", "Under legal hold (case {case}) since {since} ({path})"),
+    (
+        "deny-legal-hold-move",
+        "Under legal hold (case {case}) since {since}. Held content cannot be moved out of what the hold covers.",
+    ),
+    ("deny-min-retention", "Kept until {until} under the retention rule for {level}."),
+    ("deny-min-retention-path", "Kept until {until} under the retention rule for {level} ({path})"),
+];
+
+/// The English sentence of a refusal's message id.
+pub fn english(code: &str) -> Option<&'static str> {
+    MESSAGES.iter().find(|(c, _)| *c == code).map(|(_, m)| *m)
+}
+
+/// The argument names a message uses, in order of appearance.
+pub fn arg_names(template: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = template;
+    while let Some(i) = rest.find('{') {
+        let Some(j) = rest[i..].find('}') else { break };
+        out.push(&rest[i + 1..i + j]);
+        rest = &rest[i + j + 1..];
+    }
+    out
+}
+
+/// `template` with each `{name}` replaced by its argument, in one pass (an
+/// argument's own braces are left alone); unknown names stay as written.
+fn fill(template: &str, args: &[(&'static str, String)]) -> String {
+    let mut out = String::with_capacity(template.len() + 32);
+    let mut rest = template;
+    while let Some(i) = rest.find('{') {
+        out.push_str(&rest[..i]);
+        let Some(j) = rest[i..].find('}') else { break };
+        let name = &rest[i + 1..i + j];
+        match args.iter().find(|(n, _)| *n == name) {
+            Some((_, v)) => out.push_str(v),
+            None => out.push_str(&rest[i..=i + j]),
+        }
+        rest = &rest[i + j + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Denial {
     pub rule: Rule,
-    /// A sentence fit to show a user.
+    /// The message id in [`MESSAGES`], e.g. `deny-link-level`: what the web
+    /// UI translates, with `args`.
+    pub code: &'static str,
+    /// The message's arguments by name, e.g. `("level", "Strengt fortrolig")`.
+    pub args: Vec<(&'static str, String)>,
+    /// The English sentence (the API's `detail` and the audit log's reason).
     pub message: String,
     /// Answer exactly as if the resource did not exist (rule 1): the caller
     /// must not learn that it does.
@@ -139,11 +266,24 @@ pub struct Denial {
 }
 
 impl Denial {
-    pub(crate) fn hidden(rule: Rule, message: impl Into<String>) -> Self {
-        Denial { rule, message: message.into(), conceal: true }
+    fn new(rule: Rule, code: &'static str, conceal: bool) -> Self {
+        debug_assert!(english(code).is_some(), "refusal {code} is not in suveren_policy::MESSAGES");
+        let message = english(code).unwrap_or(code).to_string();
+        Denial { rule, code, args: Vec::new(), message, conceal }
     }
-    pub(crate) fn open(rule: Rule, message: impl Into<String>) -> Self {
-        Denial { rule, message: message.into(), conceal: false }
+    /// A concealed refusal: the caller sees "not found".
+    pub fn hidden(rule: Rule, code: &'static str) -> Self {
+        Self::new(rule, code, true)
+    }
+    /// A refusal shown with its reason.
+    pub fn open(rule: Rule, code: &'static str) -> Self {
+        Self::new(rule, code, false)
+    }
+    /// Adds an argument of the message (and fills it into `message`).
+    pub fn with(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.args.push((name, value.into()));
+        self.message = fill(english(self.code).unwrap_or(self.code), &self.args);
+        self
     }
 }
 
@@ -177,23 +317,22 @@ pub fn authorize(dir: &Directory, actor: &Actor, action: Action, resource: &Reso
         return link(dir, op, resource);
     }
     let Some(me) = &actor.principal else {
-        return Decision::Deny(Denial::open(Rule::Authentication, "Sign in first."));
+        return Decision::Deny(Denial::open(Rule::Authentication, "deny-sign-in"));
     };
     if me.disabled {
-        return Decision::Deny(Denial::open(Rule::Suspended, "This account is disabled."));
+        return Decision::Deny(Denial::open(Rule::Suspended, "deny-account-disabled"));
     }
     let operator = me.tenant == OPERATOR_REALM;
     if !operator && dir.tenants.get(&me.tenant).is_none_or(|t| t.suspended) {
-        return Decision::Deny(Denial::open(
-            Rule::Suspended,
-            format!("{} is suspended; ask the operator.", tenant_name(dir, &me.tenant)),
-        ));
+        return Decision::Deny(
+            Denial::open(Rule::Suspended, "deny-tenant-suspended").with("tenant", tenant_name(dir, &me.tenant)),
+        );
     }
     match class {
         ActionClass::Public => Decision::ALLOW,
         ActionClass::OwnAccount => match resource {
             Resource::Own => Decision::ALLOW,
-            _ => Decision::Deny(Denial::hidden(Rule::Role, "Only your own account.")),
+            _ => Decision::Deny(Denial::hidden(Rule::Role, "deny-own-account-only")),
         },
         ActionClass::Discover => match resource {
             Resource::Directory => Decision::ALLOW,
@@ -201,10 +340,10 @@ pub fn authorize(dir: &Directory, actor: &Actor, action: Action, resource: &Reso
                 Ok(()) => Decision::ALLOW,
                 Err(d) => Decision::Deny(d),
             },
-            _ => Decision::Deny(Denial::hidden(Rule::Role, "Not a directory entry.")),
+            _ => Decision::Deny(Denial::hidden(Rule::Role, "deny-not-directory-entry")),
         },
-        ActionClass::TenantAdmin => tenant_role(dir, actor, me, resource, Role::TenantAdmin, "tenant administrators"),
-        ActionClass::Audit => tenant_role(dir, actor, me, resource, Role::Auditor, "the tenant's auditors"),
+        ActionClass::TenantAdmin => tenant_role(dir, actor, me, resource, Role::TenantAdmin, "deny-role-tenant-admin"),
+        ActionClass::Audit => tenant_role(dir, actor, me, resource, Role::Auditor, "deny-role-auditor"),
         ActionClass::Operator => operator_action(dir, actor, me, action, resource),
         ActionClass::Content(op) => content(dir, actor, me, op, resource, now_unix),
         ActionClass::Link(op) => link(dir, op, resource),
@@ -230,97 +369,92 @@ fn lockbox(dir: &Directory, actor: &Actor, me: &Principal, op: LockboxOp, resour
             if r.requester == me.id || is_approver(dir, me, &r.tenant) {
                 Decision::ALLOW
             } else {
-                Decision::Deny(Denial::hidden(Rule::Lockbox, "No such request."))
+                Decision::Deny(Denial::hidden(Rule::Lockbox, "deny-no-such-request"))
             }
         }
         (LockboxOp::File, Resource::Tenant(t)) => {
             let Some(tenant) = dir.tenants.get(*t) else {
-                return Decision::Deny(Denial::hidden(Rule::TenantIsolation, "No such tenant."));
+                return Decision::Deny(Denial::hidden(Rule::TenantIsolation, "deny-no-such-tenant"));
             };
             let operator = me.tenant == OPERATOR_REALM && me.has_role(Role::OperatorAdmin);
             if !operator && me.tenant != *t {
-                return Decision::Deny(Denial::hidden(Rule::TenantIsolation, "No such tenant."));
+                return Decision::Deny(Denial::hidden(Rule::TenantIsolation, "deny-no-such-tenant"));
             }
             if !operator && !me.has_role(Role::TenantAdmin) {
-                return Decision::Deny(Denial::open(
-                    Rule::Role,
-                    format!("Only operators and {}'s administrators file lockbox requests.", tenant.name),
-                ));
+                return Decision::Deny(
+                    Denial::open(Rule::Role, "deny-lockbox-file-role").with("tenant", tenant.name.as_str()),
+                );
             }
-            need_mfa(actor, "A lockbox request").unwrap_or(Decision::ALLOW)
+            need_mfa(actor, "deny-mfa-lockbox-request").unwrap_or(Decision::ALLOW)
         }
         (LockboxOp::Decide | LockboxOp::Revoke, Resource::LockboxRequest(r)) => {
             let mine = r.requester == me.id;
             if !mine && me.tenant != r.tenant {
-                return Decision::Deny(Denial::hidden(Rule::TenantIsolation, "No such request."));
+                return Decision::Deny(Denial::hidden(Rule::TenantIsolation, "deny-no-such-request"));
             }
             if op == LockboxOp::Decide && mine {
-                return Decision::Deny(Denial::open(
-                    Rule::Lockbox,
-                    "You filed this request; another approver must decide it.",
-                ));
+                return Decision::Deny(Denial::open(Rule::Lockbox, "deny-lockbox-own-request"));
             }
             if !mine && !is_approver(dir, me, &r.tenant) {
                 return Decision::Deny(if me.has_role(Role::LockboxApprover) || me.has_role(Role::TenantAdmin) {
-                    Denial::open(
-                        Rule::Role,
-                        format!("Only {}'s lockbox approvers decide requests.", tenant_name(dir, &r.tenant)),
-                    )
+                    Denial::open(Rule::Role, "deny-lockbox-approver-role").with("tenant", tenant_name(dir, &r.tenant))
                 } else {
-                    Denial::hidden(Rule::Lockbox, "No such request.")
+                    Denial::hidden(Rule::Lockbox, "deny-no-such-request")
                 });
             }
-            need_mfa(actor, "A lockbox decision").unwrap_or(Decision::ALLOW)
+            need_mfa(actor, "deny-mfa-lockbox-decision").unwrap_or(Decision::ALLOW)
         }
-        _ => Decision::Deny(Denial::hidden(Rule::Role, "Not a lockbox request.")),
+        _ => Decision::Deny(Denial::hidden(Rule::Role, "deny-not-lockbox-request")),
     }
 }
 
-fn need_mfa(actor: &Actor, what: &str) -> Option<Decision> {
-    (!actor.mfa).then(|| {
-        Decision::Deny(Denial::open(
-            Rule::Authentication,
-            format!("{what} requires sign-in with a second factor; sign in again with your authenticator code."),
-        ))
-    })
+/// `code` names what needs the second factor (`deny-mfa-…`).
+fn need_mfa(actor: &Actor, code: &'static str) -> Option<Decision> {
+    (!actor.mfa).then(|| Decision::Deny(Denial::open(Rule::Authentication, code)))
 }
 
-fn tenant_role(dir: &Directory, actor: &Actor, me: &Principal, resource: &Resource, role: Role, who: &str) -> Decision {
+fn tenant_role(
+    dir: &Directory,
+    actor: &Actor,
+    me: &Principal,
+    resource: &Resource,
+    role: Role,
+    refusal: &'static str,
+) -> Decision {
     let t = match resource {
         Resource::Tenant(t) => *t,
         // The operator realm's own audit log belongs to the operators.
-        _ => return Decision::Deny(Denial::hidden(Rule::Role, "Not a tenant.")),
+        _ => return Decision::Deny(Denial::hidden(Rule::Role, "deny-not-tenant")),
     };
     if me.tenant != t {
         // Another tenant, or none at all: indistinguishable (rule 1).
-        return Decision::Deny(Denial::hidden(Rule::TenantIsolation, "No such tenant."));
+        return Decision::Deny(Denial::hidden(Rule::TenantIsolation, "deny-no-such-tenant"));
     }
     let has = me.has_role(role) || (role == Role::Auditor && t == OPERATOR_REALM && me.has_role(Role::OperatorAdmin));
     if !has {
-        return Decision::Deny(Denial::open(Rule::Role, format!("Only {who} of {} may do this.", tenant_name(dir, t))));
+        return Decision::Deny(Denial::open(Rule::Role, refusal).with("tenant", tenant_name(dir, t)));
     }
-    need_mfa(actor, "Administration").unwrap_or(Decision::ALLOW)
+    need_mfa(actor, "deny-mfa-administration").unwrap_or(Decision::ALLOW)
 }
 
 fn operator_action(dir: &Directory, actor: &Actor, me: &Principal, action: Action, resource: &Resource) -> Decision {
     if me.tenant != OPERATOR_REALM || !me.has_role(Role::OperatorAdmin) {
-        return Decision::Deny(Denial::open(Rule::Role, "Only the installation's operators may do this."));
+        return Decision::Deny(Denial::open(Rule::Role, "deny-role-operator"));
     }
-    if let Some(d) = need_mfa(actor, "Operating the installation") {
+    if let Some(d) = need_mfa(actor, "deny-mfa-operator") {
         return d;
     }
     if action == Action::TenantBootstrapAdmin {
         // The operator may create a tenant's first administrator, never more:
         // after that the tenant runs its own directory.
         let Resource::Tenant(t) = resource else {
-            return Decision::Deny(Denial::hidden(Rule::Role, "Not a tenant."));
+            return Decision::Deny(Denial::hidden(Rule::Role, "deny-not-tenant"));
         };
         let has_admin = dir.principals.values().any(|p| p.tenant == *t && p.has_role(Role::TenantAdmin));
         if has_admin {
-            return Decision::Deny(Denial::open(
-                Rule::Lockbox,
-                format!("{} already has an administrator; its directory is theirs to manage.", tenant_name(dir, t)),
-            ));
+            return Decision::Deny(
+                Denial::open(Rule::Lockbox, "deny-tenant-has-admin").with("tenant", tenant_name(dir, t)),
+            );
         }
     }
     Decision::ALLOW
@@ -330,10 +464,10 @@ fn content(dir: &Directory, actor: &Actor, me: &Principal, op: ContentOp, resour
     let (c, target) = match resource {
         Resource::Content(c) => (*c, None),
         Resource::Share { content, target } => (*content, Some(target)),
-        _ => return Decision::Deny(Denial::hidden(Rule::Role, "Not content.")),
+        _ => return Decision::Deny(Denial::hidden(Rule::Role, "deny-not-content")),
     };
     let Some(level) = dir.tenants.get(&c.tenant).and_then(|t| t.scheme.level(c.level)) else {
-        return Decision::Deny(Denial::hidden(Rule::TenantIsolation, "Not found."));
+        return Decision::Deny(Denial::hidden(Rule::TenantIsolation, "deny-not-found"));
     };
     let needed = match op {
         ContentOp::List | ContentOp::Read => AccessRole::Viewer,
@@ -361,29 +495,24 @@ fn content(dir: &Directory, actor: &Actor, me: &Principal, op: ContentOp, resour
                 // Seen but not enough rights: say so; not seen at all: not found.
                 if let Some(g) = actor.grants.iter().find(|g| g.reaches(c, now)) {
                     let ops: Vec<&str> = g.ops.iter().map(|o| o.as_str()).collect();
-                    return Decision::Deny(Denial::open(
-                        Rule::Lockbox,
-                        format!("Lockbox grant {} allows {} only.", g.id, ops.join(" and ")),
-                    ));
+                    return Decision::Deny(
+                        Denial::open(Rule::Lockbox, "deny-grant-ops")
+                            .with("grant", g.id.as_str())
+                            .with("ops", ops.join(" and ")),
+                    );
                 }
                 return Decision::Deny(if reach && c.access.is_some() && op == ContentOp::Declassify {
-                    Denial::open(Rule::Classification, "Only an owner may lower the classification of content.")
+                    Denial::open(Rule::Classification, "deny-declassify-owner")
                 } else if reach && c.access.is_some() {
-                    Denial::open(Rule::Role, "You may view this but not change it.")
+                    Denial::open(Rule::Role, "deny-view-only")
                 } else {
-                    Denial::hidden(Rule::Lockbox, "Not found.")
+                    Denial::hidden(Rule::Lockbox, "deny-not-found")
                 });
             }
         }
     };
     if level.mfa && !actor.mfa {
-        return Decision::Deny(Denial::open(
-            Rule::Classification,
-            format!(
-                "{} content requires sign-in with a second factor; an app password made without one cannot open it.",
-                level.name
-            ),
-        ));
+        return Decision::Deny(Denial::open(Rule::Classification, "deny-level-mfa").with("level", level.name.as_str()));
     }
     if let Some(target) = target {
         if let Some(d) = share_target(dir, me, c, level, target) {
@@ -398,19 +527,18 @@ fn content(dir: &Directory, actor: &Actor, me: &Principal, op: ContentOp, resour
 /// the link's mode covers the operation.
 fn link(dir: &Directory, op: ContentOp, resource: &Resource) -> Decision {
     let Resource::Content(c) = resource else {
-        return Decision::Deny(Denial::hidden(Rule::Role, "Not content."));
+        return Decision::Deny(Denial::hidden(Rule::Role, "deny-not-content"));
     };
     let Some(t) = dir.tenants.get(&c.tenant).filter(|t| !t.suspended) else {
-        return Decision::Deny(Denial::hidden(Rule::TenantIsolation, "Not found."));
+        return Decision::Deny(Denial::hidden(Rule::TenantIsolation, "deny-not-found"));
     };
     let Some(level) = t.scheme.level(c.level) else {
-        return Decision::Deny(Denial::hidden(Rule::TenantIsolation, "Not found."));
+        return Decision::Deny(Denial::hidden(Rule::TenantIsolation, "deny-not-found"));
     };
     if !level.public_links {
-        return Decision::Deny(Denial::hidden(
-            Rule::Classification,
-            format!("{} content cannot be shared by link.", level.name),
-        ));
+        return Decision::Deny(
+            Denial::hidden(Rule::Classification, "deny-link-level").with("level", level.name.as_str()),
+        );
     }
     // Links are view-only (Viewer) or upload-only (Editor): an upload link
     // never shows what others uploaded.
@@ -421,7 +549,7 @@ fn link(dir: &Directory, op: ContentOp, resource: &Resource) -> Decision {
     if c.access == Some(needed) {
         Decision::ALLOW
     } else {
-        Decision::Deny(Denial::open(Rule::Role, "This link does not allow that."))
+        Decision::Deny(Denial::open(Rule::Role, "deny-link-mode"))
     }
 }
 
@@ -436,27 +564,25 @@ fn share_target(
     let org = tenant_name(dir, &c.tenant);
     match target {
         ShareTarget::PublicLink if !level.public_links => {
-            Some(Denial::open(Rule::Classification, format!("{} content cannot be shared by link.", level.name)))
+            Some(Denial::open(Rule::Classification, "deny-link-level").with("level", level.name.as_str()))
         }
         ShareTarget::Guest if !level.guests => {
-            Some(Denial::open(Rule::Classification, format!("{} content cannot be shared with guests.", level.name)))
+            Some(Denial::open(Rule::Classification, "deny-guest-level").with("level", level.name.as_str()))
         }
-        ShareTarget::Group(g) if g.tenant != c.tenant => Some(Denial::hidden(Rule::TenantIsolation, "Not found.")),
+        ShareTarget::Group(g) if g.tenant != c.tenant => Some(Denial::hidden(Rule::TenantIsolation, "deny-not-found")),
         ShareTarget::Principal(p) => {
             if let Err(d) = discover(dir, me, p) {
                 return Some(d);
             }
             if p.kind == suveren_domain::PrincipalKind::Guest && !level.guests {
-                return Some(Denial::open(
-                    Rule::Classification,
-                    format!("{} content cannot be shared with guests.", level.name),
-                ));
+                return Some(Denial::open(Rule::Classification, "deny-guest-level").with("level", level.name.as_str()));
             }
             if p.tenant != c.tenant && level.external_sharing == ExternalSharing::None {
-                return Some(Denial::open(
-                    Rule::Classification,
-                    format!("{} content cannot be shared outside {org}.", level.name),
-                ));
+                return Some(
+                    Denial::open(Rule::Classification, "deny-external-level")
+                        .with("level", level.name.as_str())
+                        .with("tenant", org),
+                );
             }
             None
         }

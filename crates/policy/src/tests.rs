@@ -536,3 +536,236 @@ proptest! {
         }
     }
 }
+
+// --- refusal codes ------------------------------------------------------
+
+/// Checks one refusal against the catalogue: a known message id, exactly
+/// the arguments its sentence names, and `message` being that sentence.
+fn check_refusal(d: &Denial) -> Result<(), String> {
+    let Some(template) = english(d.code) else {
+        return Err(format!("{} is not in MESSAGES", d.code));
+    };
+    let mut want: Vec<&str> = arg_names(template);
+    let mut got: Vec<&str> = d.args.iter().map(|(n, _)| *n).collect();
+    want.sort_unstable();
+    got.sort_unstable();
+    if want != got {
+        return Err(format!("{}: arguments {got:?}, the sentence names {want:?}", d.code));
+    }
+    if d.message != fill(template, &d.args) || d.message.contains('{') {
+        return Err(format!("{}: message {:?} is not its sentence", d.code, d.message));
+    }
+    Ok(())
+}
+
+const ONE_ACTION_PER_CLASS: [Action; 17] = [
+    Action::SignIn,
+    Action::SessionRead,
+    Action::PrincipalView,
+    Action::PrincipalCreate,
+    Action::AuditRead,
+    Action::TenantCreate,
+    Action::TenantBootstrapAdmin,
+    Action::ContentList,
+    Action::ContentRead,
+    Action::ContentWrite,
+    Action::ContentShare,
+    Action::ContentDeclassify,
+    Action::LinkRead,
+    Action::LinkUpload,
+    Action::LockboxFile,
+    Action::LockboxView,
+    Action::LockboxApprove,
+];
+
+/// Every decision of `actor` on a spread of resources in `dir`.
+fn decisions(dir: &Directory, actor: &Actor) -> Vec<Decision> {
+    let mut people: Vec<&Principal> = dir.principals.values().collect();
+    people.sort_by(|a, b| a.id.cmp(&b.id));
+    let tenants: Vec<&str> = dir.tenants.keys().map(String::as_str).chain([OPERATOR_REALM, "missing"]).collect();
+    let mut contents = Vec::new();
+    for t in &tenants {
+        for level in 0..5u8 {
+            for access in [None, Some(AccessRole::Viewer), Some(AccessRole::Editor), Some(AccessRole::Owner)] {
+                let owner = people.iter().find(|p| p.tenant == *t).map(|p| p.id.as_str()).unwrap_or("nobody");
+                contents.push(content(t, owner, level, access));
+                let mut shared = content(t, owner, level, access);
+                shared.shared_by = Some(owner.into());
+                contents.push(shared);
+            }
+        }
+    }
+    let group = Group { id: "g".into(), tenant: "sorvik".into(), name: "G".into() };
+    let requests: Vec<LockboxRef> = people
+        .iter()
+        .flat_map(|p| {
+            tenants.iter().map(|t| LockboxRef { id: "r".into(), tenant: (*t).into(), requester: p.id.clone() })
+        })
+        .collect();
+    let mut resources = vec![Resource::Installation, Resource::Own, Resource::Directory];
+    resources.extend(tenants.iter().map(|t| Resource::Tenant(t)));
+    resources.extend(people.iter().map(|p| Resource::Principal(p)));
+    resources.extend(requests.iter().map(Resource::LockboxRequest));
+    for c in &contents {
+        resources.push(Resource::Content(c));
+        resources.push(Resource::Share { content: c, target: ShareTarget::PublicLink });
+        resources.push(Resource::Share { content: c, target: ShareTarget::Guest });
+        resources.push(Resource::Share { content: c, target: ShareTarget::Group(&group) });
+        for p in &people {
+            resources.push(Resource::Share { content: c, target: ShareTarget::Principal(p) });
+        }
+    }
+    let mut out = Vec::new();
+    for action in ONE_ACTION_PER_CLASS {
+        for r in &resources {
+            out.push(authorize(dir, actor, action, r, 100));
+        }
+    }
+    out
+}
+
+/// A directory where every refusal of the gate can happen: two linked
+/// tenants, a suspended one, a barrier, guests, approvers and an operator.
+fn full_dir() -> (Directory, Vec<Actor>) {
+    let mut anna = principal("anna", "nordvik", PrincipalKind::Employee, None);
+    anna.roles.extend([Role::TenantAdmin, Role::LockboxApprover, Role::Auditor]);
+    let mut lena = principal("lena", "nordvik", PrincipalKind::Employee, None);
+    lena.roles.push(Role::LockboxApprover);
+    let mut tora = principal("tora", "nordvik", PrincipalKind::Employee, None);
+    tora.roles.push(Role::TenantAdmin);
+    let mut off = principal("off", "nordvik", PrincipalKind::Employee, None);
+    off.disabled = true;
+    let mut pupil = principal("per", "nordvik", PrincipalKind::Pupil, None);
+    pupil.groups.push("pupils".into());
+    let mut op = principal("op", OPERATOR_REALM, PrincipalKind::Service, None);
+    op.roles.push(Role::OperatorAdmin);
+    let mut nordvik = tenant("nordvik");
+    nordvik.lockbox.approvers = vec!["anna".into()];
+    let mut ostvik = tenant("ostvik");
+    ostvik.suspended = true;
+    let seg =
+        |id: &str, t: &str, f: SegmentFilter| Segment { id: id.into(), tenant: t.into(), name: id.into(), filter: f };
+    let pupils = SegmentFilter { kinds: vec![PrincipalKind::Pupil], ..Default::default() };
+    let staff = SegmentFilter { kinds: vec![PrincipalKind::Employee], ..Default::default() };
+    let dir = Directory::new(
+        [nordvik, tenant("sorvik"), ostvik],
+        [
+            anna.clone(),
+            lena.clone(),
+            tora.clone(),
+            off.clone(),
+            pupil.clone(),
+            op.clone(),
+            principal("siri", "nordvik", PrincipalKind::Employee, None),
+            principal("gus", "nordvik", PrincipalKind::Guest, None),
+            principal("erik", "sorvik", PrincipalKind::Employee, None),
+            principal("olga", "ostvik", PrincipalKind::Employee, None),
+        ],
+        [],
+        [],
+        [seg("pupils", "nordvik", pupils), seg("staff-n", "nordvik", staff.clone()), seg("staff-s", "sorvik", staff)],
+        [BarrierRule {
+            id: "b".into(),
+            tenant: "nordvik".into(),
+            rule: BarrierKind::Block { a: "pupils".into(), b: "staff-n".into() },
+        }],
+        [FederationLink {
+            id: "l".into(),
+            tenant_a: "nordvik".into(),
+            segment_a: "staff-n".into(),
+            tenant_b: "sorvik".into(),
+            segment_b: "staff-s".into(),
+            consent_a: true,
+            consent_b: true,
+        }],
+    );
+    let mut with_grant = actor(&tora, true);
+    with_grant.grants = vec![Grant {
+        id: "g1".into(),
+        tenant: "nordvik".into(),
+        scope: GrantScope::DriveOf("anna".into()),
+        ops: vec![ContentOp::List, ContentOp::Read],
+        expires_unix: 1000,
+        revoked: false,
+    }];
+    let olga = dir.principals["olga"].clone();
+    let mut actors = vec![Actor::anonymous(), with_grant, actor(&olga, true)];
+    for p in [&anna, &lena, &tora, &off, &pupil, &op, &dir.principals["siri"], &dir.principals["erik"]] {
+        actors.push(actor(p, true));
+        actors.push(actor(p, false));
+    }
+    (dir, actors)
+}
+
+/// Refusals the services raise themselves, not the gate.
+const SERVICE_CODES: [&str; 11] = [
+    "deny-totp-replace-mfa",
+    "deny-self-grant-drive",
+    "deny-self-grant-level",
+    "deny-level-below-folder",
+    "deny-move-below-level",
+    "deny-copy-below-level",
+    "deny-legal-hold",
+    "deny-legal-hold-path",
+    "deny-legal-hold-move",
+    "deny-min-retention",
+    "deny-min-retention-path",
+];
+
+#[test]
+fn every_refusal_has_a_code_with_its_arguments_and_every_code_happens() {
+    let (dir, actors) = full_dir();
+    let mut seen = std::collections::BTreeSet::new();
+    for a in &actors {
+        for d in decisions(&dir, a) {
+            if let Decision::Deny(d) = d {
+                assert!(!d.code.is_empty());
+                check_refusal(&d).unwrap_or_else(|e| panic!("{} {e}", a.login()));
+                seen.insert(d.code);
+            }
+        }
+    }
+    let mut ids: Vec<&str> = MESSAGES.iter().map(|(c, _)| *c).collect();
+    let n = ids.len();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), n, "a message id is listed twice");
+    let never: Vec<&str> = ids.iter().copied().filter(|c| !seen.contains(c) && !SERVICE_CODES.contains(c)).collect();
+    assert!(never.is_empty(), "the gate never refuses with {never:?}: unused, or the fixture misses a case");
+    for c in SERVICE_CODES {
+        assert!(!seen.contains(c), "{c} is the gate's after all");
+    }
+}
+
+#[test]
+fn arguments_fill_in_one_pass() {
+    let d = Denial::open(Rule::Classification, "deny-external-level").with("level", "{tenant}").with("tenant", "A");
+    assert_eq!(d.message, "{tenant} content cannot be shared outside A.");
+    assert_eq!(arg_names("{a} and {b}."), ["a", "b"]);
+    let d = Denial::open(Rule::Role, "deny-role-tenant-admin");
+    assert_eq!(d.message, "Only tenant administrators of {tenant} may do this.", "unfilled names stay");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(
+        std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000) / 50
+    ))]
+
+    /// On random directories too, every refusal carries a known code and
+    /// its sentence filled with exactly its arguments.
+    #[test]
+    fn random_refusals_have_codes(dir in arb_directory(), mfa in any::<bool>(), roles in any::<u8>()) {
+        let mut people: Vec<Principal> = dir.principals.values().cloned().collect();
+        people.sort_by(|a, b| a.id.cmp(&b.id));
+        for mut p in people.into_iter().take(3) {
+            if roles & 1 == 1 { p.roles.push(Role::TenantAdmin); }
+            if roles & 2 == 2 { p.roles.push(Role::LockboxApprover); }
+            for d in decisions(&dir, &actor(&p, mfa)) {
+                if let Decision::Deny(d) = d {
+                    prop_assert!(!d.code.is_empty());
+                    if let Err(e) = check_refusal(&d) { prop_assert!(false, "{}", e); }
+                }
+            }
+        }
+    }
+}

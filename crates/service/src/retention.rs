@@ -137,8 +137,28 @@ struct Cursor {
     after: i64,
 }
 
-fn denial(message: String) -> Denial {
-    Denial { rule: Rule::Retention, message, conceal: false }
+/// The refusal for what keeps an item; `path` names the item when it is not
+/// the one asked for (an item inside a folder being deleted).
+fn kept(k: &Keep, path: Option<&str>) -> Denial {
+    let d = match (k, path) {
+        (Keep::Hold { case_ref, since, .. }, p) => {
+            Denial::open(Rule::Retention, if p.is_some() { "deny-legal-hold-path" } else { "deny-legal-hold" })
+                .with("case", case_ref.as_str())
+                .with("since", suveren_domain::retention::date(*since))
+        }
+        (Keep::MinRetention { level, until, .. }, p) => {
+            Denial::open(Rule::Retention, if p.is_some() { "deny-min-retention-path" } else { "deny-min-retention" })
+                .with("until", suveren_domain::retention::date(*until))
+                .with("level", level.as_str())
+        }
+    };
+    match path {
+        Some(p) => d.with("path", p),
+        None => {
+            debug_assert_eq!(d.message, k.message());
+            d
+        }
+    }
 }
 
 fn system_draft(tenant: &str, action: &str, resource: String, reason: String) -> Draft {
@@ -322,11 +342,7 @@ impl App {
         for n in nodes {
             let level = self.level_of(&place.drive.tenant, n.level);
             if let Some(k) = keep(&item(&place.drive, n), level.as_ref(), &holds, now) {
-                let mut message = k.message().to_string();
-                if n.path != asked {
-                    message = format!("{} ({})", message.trim_end_matches('.'), n.path);
-                }
-                let d = denial(message);
+                let d = kept(&k, (n.path != asked).then_some(n.path.as_str()));
                 let reason = format!("{}: {}", d.rule.as_str(), d.message);
                 self.commit(self.record_deny(ctx, &place.drive.tenant, resource, reason)).await?;
                 return Err(ServiceError::Denied(d));
@@ -349,7 +365,10 @@ impl App {
         let holds = self.holds(&src.drive.tenant).await?.active();
         let owner = if src.drive.kind == DriveKind::Personal { src.drive.owner.as_deref() } else { None };
         if let Some(h) = holds.iter().find(|h| h.escapes(&src.drive.id, owner, from, &dst.drive.id, to)) {
-            let d = denial(format!("{} Held content cannot be moved out of what the hold covers.", h.refusal()));
+            let d = Denial::open(Rule::Retention, "deny-legal-hold-move")
+                .with("case", h.case_ref.as_str())
+                .with("since", suveren_domain::retention::date(h.created));
+            debug_assert!(d.message.starts_with(&h.refusal()));
             let reason = format!("{}: {}", d.rule.as_str(), d.message);
             self.commit(self.record_deny(ctx, &src.drive.tenant, resource, reason)).await?;
             return Err(ServiceError::Denied(d));
@@ -796,6 +815,7 @@ pub fn spawn(app: Arc<App>) -> tokio::task::JoinHandle<()> {
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "retention run"),
             }
+            app.beats().beat(crate::installation::Job::Retention);
         }
     })
 }

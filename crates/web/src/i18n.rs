@@ -161,6 +161,18 @@ impl Tr {
         out.into_owned()
     }
 
+    /// A refusal of the policy engine (or a service) in the reader's
+    /// language: its message id in `policy.ftl` with its arguments. A
+    /// refusal whose id has no message falls back to its English sentence.
+    pub fn denial(&self, d: &suveren_policy::Denial) -> String {
+        if bundle(self.lang).get_message(d.code).is_none() {
+            tracing::warn!(code = d.code, lang = self.lang.code(), "refusal without a translation");
+            return d.message.clone();
+        }
+        let args: Vec<(&str, Arg)> = d.args.iter().map(|(k, v)| (*k, Arg::S(v.clone()))).collect();
+        self.args(d.code, &args)
+    }
+
     /// `1 234` / `1 234` / `1,234`: numbers as the language writes them.
     pub fn number(&self, n: u64) -> String {
         let digits = n.to_string();

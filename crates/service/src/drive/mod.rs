@@ -543,14 +543,10 @@ impl App {
     pub(crate) fn no_self_grant(&self, before: &Principal, after: &Principal) -> Result<()> {
         for d in self.drive.team_drives(&after.tenant) {
             if d.level >= 2 && d.role_of(after) > d.role_of(before) {
-                return Err(ServiceError::Denied(suveren_policy::Denial {
-                    rule: suveren_policy::Rule::Lockbox,
-                    message: format!(
-                        "You cannot give yourself access to {}; another administrator must add you.",
-                        d.name
-                    ),
-                    conceal: false,
-                }));
+                return Err(ServiceError::Denied(
+                    suveren_policy::Denial::open(suveren_policy::Rule::Lockbox, "deny-self-grant-drive")
+                        .with("drive", d.name.as_str()),
+                ));
             }
         }
         Ok(())
@@ -593,11 +589,10 @@ fn self_grant_check(me: &Principal, before: &Drive, after: &Drive) -> Result<()>
     let was = before.role_of(me);
     let now = after.role_of(me);
     if now.is_some() && now > was {
-        return Err(ServiceError::Denied(suveren_policy::Denial {
-            rule: suveren_policy::Rule::Lockbox,
-            message: "You cannot give yourself access to Confidential or Restricted content; another administrator must add you.".into(),
-            conceal: false,
-        }));
+        return Err(ServiceError::Denied(suveren_policy::Denial::open(
+            suveren_policy::Rule::Lockbox,
+            "deny-self-grant-level",
+        )));
     }
     Ok(())
 }

@@ -420,16 +420,10 @@ impl App {
                     .unwrap_or_else(|| format!("level {l}"))
             };
             if !opts.declassify {
-                let d = suveren_policy::Denial {
-                    rule: suveren_policy::Rule::Classification,
-                    message: format!(
-                        "{} content cannot be {} into a {} folder; an owner may declassify it explicitly.",
-                        name_of(node.level),
-                        if opts.copy { "copied" } else { "moved" },
-                        name_of(dst_folder_level)
-                    ),
-                    conceal: false,
-                };
+                let code = if opts.copy { "deny-copy-below-level" } else { "deny-move-below-level" };
+                let d = suveren_policy::Denial::open(suveren_policy::Rule::Classification, code)
+                    .with("level", name_of(node.level))
+                    .with("folder", name_of(dst_folder_level));
                 let reason = format!("{}: {}", d.rule.as_str(), d.message);
                 self.commit(self.record_deny(ctx, &src.drive.tenant, src_permit.resource.clone(), reason)).await?;
                 return Err(ServiceError::Denied(d));
@@ -498,11 +492,10 @@ impl App {
             self.store.node(&place.drive.id, parent_of(&path)).await?.map(|p| p.level).unwrap_or(place.drive.level)
         };
         if level < floor {
-            return Err(ServiceError::Denied(suveren_policy::Denial {
-                rule: suveren_policy::Rule::Classification,
-                message: "An item cannot be classified below the folder that holds it.".into(),
-                conceal: false,
-            }));
+            return Err(ServiceError::Denied(suveren_policy::Denial::open(
+                suveren_policy::Rule::Classification,
+                "deny-level-below-folder",
+            )));
         }
         let mut drafts = vec![self.allowed(ctx, &permit, &place.drive.tenant)];
         if level < node.level {

@@ -200,6 +200,7 @@ pub fn spawn_upkeep(app: Arc<App>) -> tokio::task::JoinHandle<()> {
                     tracing::warn!(error = %e, "expiring locks");
                 }
             }
+            app.beats().beat(crate::installation::Job::Upkeep);
             n += 1;
         }
     })

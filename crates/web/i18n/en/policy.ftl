@@ -1,1 +1,45 @@
 # Refusals from the policy engine, in the reader's language (ids are the Denial's message ids).
+# The English text is the engine's own (suveren_policy::MESSAGES); a test holds them equal.
+
+deny-sign-in = Sign in first.
+deny-account-disabled = This account is disabled.
+deny-tenant-suspended = { $tenant } is suspended; ask the operator.
+deny-own-account-only = Only your own account.
+deny-not-found = Not found.
+deny-no-such-person = No such person.
+deny-no-such-tenant = No such tenant.
+deny-no-such-request = No such request.
+deny-not-directory-entry = Not a directory entry.
+deny-not-tenant = Not a tenant.
+deny-not-content = Not content.
+deny-not-lockbox-request = Not a lockbox request.
+deny-role-tenant-admin = Only tenant administrators of { $tenant } may do this.
+deny-role-auditor = Only the tenant's auditors of { $tenant } may do this.
+deny-role-operator = Only the installation's operators may do this.
+deny-tenant-has-admin = { $tenant } already has an administrator; its directory is theirs to manage.
+deny-view-only = You may view this but not change it.
+deny-mfa-administration = Administration requires sign-in with a second factor; sign in again with your authenticator code.
+deny-mfa-operator = Operating the installation requires sign-in with a second factor; sign in again with your authenticator code.
+deny-mfa-lockbox-request = A lockbox request requires sign-in with a second factor; sign in again with your authenticator code.
+deny-mfa-lockbox-decision = A lockbox decision requires sign-in with a second factor; sign in again with your authenticator code.
+deny-totp-replace-mfa = Replacing an authenticator requires a session signed in with the current one.
+deny-lockbox-file-role = Only operators and { $tenant }'s administrators file lockbox requests.
+deny-lockbox-own-request = You filed this request; another approver must decide it.
+deny-lockbox-approver-role = Only { $tenant }'s lockbox approvers decide requests.
+deny-grant-ops = Lockbox grant { $grant } allows { $ops } only.
+deny-self-grant-drive = You cannot give yourself access to { $drive }; another administrator must add you.
+deny-self-grant-level = You cannot give yourself access to Confidential or Restricted content; another administrator must add you.
+deny-level-mfa = { $level } content requires sign-in with a second factor; an app password made without one cannot open it.
+deny-link-level = { $level } content cannot be shared by link.
+deny-link-mode = This link does not allow that.
+deny-guest-level = { $level } content cannot be shared with guests.
+deny-external-level = { $level } content cannot be shared outside { $tenant }.
+deny-declassify-owner = Only an owner may lower the classification of content.
+deny-level-below-folder = An item cannot be classified below the folder that holds it.
+deny-move-below-level = { $level } content cannot be moved into a { $folder } folder; an owner may declassify it explicitly.
+deny-copy-below-level = { $level } content cannot be copied into a { $folder } folder; an owner may declassify it explicitly.
+deny-legal-hold = Under legal hold (case { $case }) since { $since }.
+deny-legal-hold-path = Under legal hold (case { $case }) since { $since } ({ $path })
+deny-legal-hold-move = Under legal hold (case { $case }) since { $since }. Held content cannot be moved out of what the hold covers.
+deny-min-retention = Kept until { $until } under the retention rule for { $level }.
+deny-min-retention-path = Kept until { $until } under the retention rule for { $level } ({ $path })

@@ -1,1 +1,45 @@
 # Refusals from the policy engine, in the reader's language (ids are the Denial's message ids).
+# The English text is the engine's own (suveren_policy::MESSAGES); a test holds them equal.
+
+deny-sign-in = Logg inn først.
+deny-account-disabled = Denne kontoen er deaktivert.
+deny-tenant-suspended = { $tenant } er suspendert; ta kontakt med driftsoperatøren.
+deny-own-account-only = Bare din egen konto.
+deny-not-found = Ikke funnet.
+deny-no-such-person = Personen finnes ikke.
+deny-no-such-tenant = Virksomheten finnes ikke.
+deny-no-such-request = Forespørselen finnes ikke.
+deny-not-directory-entry = Ikke en oppføring i katalogen.
+deny-not-tenant = Ikke en virksomhet.
+deny-not-content = Ikke innhold.
+deny-not-lockbox-request = Ikke en innsynsforespørsel.
+deny-role-tenant-admin = Bare administratorene i { $tenant } kan gjøre dette.
+deny-role-auditor = Bare revisorene i { $tenant } kan gjøre dette.
+deny-role-operator = Bare installasjonens driftsoperatører kan gjøre dette.
+deny-tenant-has-admin = { $tenant } har allerede en administrator; virksomheten forvalter nå katalogen sin selv.
+deny-view-only = Du kan se dette, men ikke endre det.
+deny-mfa-administration = Administrasjon krever innlogging med to faktorer; logg inn på nytt med koden fra autentiseringsappen.
+deny-mfa-operator = Drift av installasjonen krever innlogging med to faktorer; logg inn på nytt med koden fra autentiseringsappen.
+deny-mfa-lockbox-request = En innsynsforespørsel krever innlogging med to faktorer; logg inn på nytt med koden fra autentiseringsappen.
+deny-mfa-lockbox-decision = En avgjørelse om innsyn krever innlogging med to faktorer; logg inn på nytt med koden fra autentiseringsappen.
+deny-totp-replace-mfa = For å bytte autentiseringsapp må du være logget inn med den du har nå.
+deny-lockbox-file-role = Bare driftsoperatører og administratorene i { $tenant } kan sende innsynsforespørsler.
+deny-lockbox-own-request = Du sendte denne forespørselen selv; en annen godkjenner må avgjøre den.
+deny-lockbox-approver-role = Bare godkjennerne for innsyn i { $tenant } avgjør forespørsler.
+deny-grant-ops = Innsynstilgangen { $grant } gjelder bare { $ops }.
+deny-self-grant-drive = Du kan ikke gi deg selv tilgang til { $drive }; en annen administrator må legge deg til.
+deny-self-grant-level = Du kan ikke gi deg selv tilgang til fortrolig eller strengt fortrolig innhold; en annen administrator må legge deg til.
+deny-level-mfa = Innhold merket «{ $level }» krever innlogging med to faktorer; et apppassord som er laget uten to faktorer, kan ikke åpne det.
+deny-link-level = Innhold merket «{ $level }» kan ikke deles med lenke.
+deny-link-mode = Denne lenken gir ikke lov til det.
+deny-guest-level = Innhold merket «{ $level }» kan ikke deles med gjester.
+deny-external-level = Innhold merket «{ $level }» kan ikke deles utenfor { $tenant }.
+deny-declassify-owner = Bare en eier kan senke klassifiseringen av innhold.
+deny-level-below-folder = Et element kan ikke klassifiseres lavere enn mappen det ligger i.
+deny-move-below-level = Innhold merket «{ $level }» kan ikke flyttes til en mappe merket «{ $folder }»; en eier kan nedgradere det uttrykkelig.
+deny-copy-below-level = Innhold merket «{ $level }» kan ikke kopieres til en mappe merket «{ $folder }»; en eier kan nedgradere det uttrykkelig.
+deny-legal-hold = Omfattet av rettslig båndlegging (sak { $case }) siden { $since }.
+deny-legal-hold-path = Omfattet av rettslig båndlegging (sak { $case }) siden { $since } ({ $path })
+deny-legal-hold-move = Omfattet av rettslig båndlegging (sak { $case }) siden { $since }. Båndlagt innhold kan ikke flyttes ut av det båndleggingen omfatter.
+deny-min-retention = Oppbevares til { $until } etter oppbevaringsregelen for «{ $level }».
+deny-min-retention-path = Oppbevares til { $until } etter oppbevaringsregelen for «{ $level }» ({ $path })

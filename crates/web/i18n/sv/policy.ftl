@@ -1,1 +1,45 @@
 # Refusals from the policy engine, in the reader's language (ids are the Denial's message ids).
+# The English text is the engine's own (suveren_policy::MESSAGES); a test holds them equal.
+
+deny-sign-in = Logga in först.
+deny-account-disabled = Det här kontot är inaktiverat.
+deny-tenant-suspended = { $tenant } är avstängd; kontakta driftoperatören.
+deny-own-account-only = Bara ditt eget konto.
+deny-not-found = Hittades inte.
+deny-no-such-person = Personen finns inte.
+deny-no-such-tenant = Organisationen finns inte.
+deny-no-such-request = Begäran finns inte.
+deny-not-directory-entry = Inte en post i katalogen.
+deny-not-tenant = Inte en organisation.
+deny-not-content = Inte innehåll.
+deny-not-lockbox-request = Inte en åtkomstbegäran.
+deny-role-tenant-admin = Bara administratörerna i { $tenant } får göra detta.
+deny-role-auditor = Bara granskarna i { $tenant } får göra detta.
+deny-role-operator = Bara installationens driftoperatörer får göra detta.
+deny-tenant-has-admin = { $tenant } har redan en administratör; organisationen förvaltar nu sin katalog själv.
+deny-view-only = Du får se detta men inte ändra det.
+deny-mfa-administration = Administration kräver inloggning med två faktorer; logga in igen med koden från autentiseringsappen.
+deny-mfa-operator = Drift av installationen kräver inloggning med två faktorer; logga in igen med koden från autentiseringsappen.
+deny-mfa-lockbox-request = En åtkomstbegäran kräver inloggning med två faktorer; logga in igen med koden från autentiseringsappen.
+deny-mfa-lockbox-decision = Ett beslut om åtkomst kräver inloggning med två faktorer; logga in igen med koden från autentiseringsappen.
+deny-totp-replace-mfa = För att byta autentiseringsapp måste du vara inloggad med den du har nu.
+deny-lockbox-file-role = Bara driftoperatörer och administratörerna i { $tenant } kan lämna in åtkomstbegäranden.
+deny-lockbox-own-request = Du lämnade själv in den här begäran; en annan godkännare måste besluta om den.
+deny-lockbox-approver-role = Bara godkännarna av åtkomstbegäranden i { $tenant } beslutar om begäranden.
+deny-grant-ops = Åtkomsten { $grant } gäller bara { $ops }.
+deny-self-grant-drive = Du kan inte ge dig själv åtkomst till { $drive }; en annan administratör måste lägga till dig.
+deny-self-grant-level = Du kan inte ge dig själv åtkomst till innehåll på de två högsta klassningsnivåerna; en annan administratör måste lägga till dig.
+deny-level-mfa = Innehåll på nivån ”{ $level }” kräver inloggning med två faktorer; ett applösenord som skapats utan två faktorer kan inte öppna det.
+deny-link-level = Innehåll på nivån ”{ $level }” får inte delas via länk.
+deny-link-mode = Den här länken tillåter inte det.
+deny-guest-level = Innehåll på nivån ”{ $level }” får inte delas med gäster.
+deny-external-level = Innehåll på nivån ”{ $level }” får inte delas utanför { $tenant }.
+deny-declassify-owner = Bara en ägare får sänka klassningen av innehåll.
+deny-level-below-folder = Ett objekt kan inte klassas lägre än mappen det ligger i.
+deny-move-below-level = Innehåll på nivån ”{ $level }” får inte flyttas till en mapp på nivån ”{ $folder }”; en ägare kan uttryckligen sänka nivån.
+deny-copy-below-level = Innehåll på nivån ”{ $level }” får inte kopieras till en mapp på nivån ”{ $folder }”; en ägare kan uttryckligen sänka nivån.
+deny-legal-hold = Omfattas av ett bevarandebeslut (ärende { $case }) sedan { $since }.
+deny-legal-hold-path = Omfattas av ett bevarandebeslut (ärende { $case }) sedan { $since } ({ $path })
+deny-legal-hold-move = Omfattas av ett bevarandebeslut (ärende { $case }) sedan { $since }. Innehåll som omfattas får inte flyttas utanför det som beslutet gäller.
+deny-min-retention = Bevaras till { $until } enligt bevarandereglerna för ”{ $level }”.
+deny-min-retention-path = Bevaras till { $until } enligt bevarandereglerna för ”{ $level }” ({ $path })
