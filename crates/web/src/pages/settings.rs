@@ -60,6 +60,8 @@ struct SettingsPage {
     recovery: Vec<String>,
     label: String,
     langs: Vec<(&'static str, &'static str, bool)>,
+    /// The gate lets the caller download their own data (GDPR Art. 15/20).
+    self_export: bool,
 }
 
 /// The QR code of an otpauth URL as inline SVG, labelled for screen
@@ -125,6 +127,7 @@ async fn build(s: &AppState, page: &Page, headers: &HeaderMap, x: Extra) -> Resp
         recovery: x.recovery,
         label: x.label,
         langs: Lang::ALL.iter().map(|l| (l.code(), l.native(), *l == tr.lang)).collect(),
+        self_export: super::admin_principal::may_export_self(s, page),
     })
 }
 
@@ -132,7 +135,7 @@ async fn build(s: &AppState, page: &Page, headers: &HeaderMap, x: Extra) -> Resp
 fn refusal(tr: Tr, e: &ServiceError) -> Option<(StatusCode, String)> {
     match e {
         ServiceError::Denied(d) => {
-            Some((StatusCode::FORBIDDEN, tr.args("error-denied", &[("reason", Arg::S(d.message.clone()))])))
+            Some((StatusCode::FORBIDDEN, tr.args("error-denied", &[("reason", Arg::S(tr.denial(d)))])))
         }
         ServiceError::Conflict(m) => Some((StatusCode::CONFLICT, m.clone())),
         ServiceError::Invalid(m) => Some((StatusCode::UNPROCESSABLE_ENTITY, m.clone())),
