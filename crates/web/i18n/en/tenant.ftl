@@ -1,1 +1,95 @@
 # The tenant's own rules: classification scheme, retention per level, keys.
+
+tenant-title = Classification, retention and keys
+tenant-intro = The rules of { $tenant }: what each classification level allows, how long content is kept, and how the encryption key is held.
+tenant-sections = Sections of the rules page
+tenant-back = Back to administration
+tenant-refused = Not saved: { $reason }
+tenant-bad-choice = Choose one of the offered options.
+tenant-bad-days = Give the days as whole numbers, or leave a field empty for the default.
+tenant-no-level = There is no level { $rank } in the scheme.
+tenant-ok-level = The level was saved. It applies at once.
+tenant-ok-preset = The preset was applied. Each level kept its retention.
+tenant-ok-retention = The retention was saved. The retention job applies it within the hour.
+tenant-ok-rotation = The key rotation has started. Content stays readable while it runs.
+tenant-ok-provider = The key is now held by the chosen provider.
+
+tenant-scheme-intro = Each level says what content at that level may be used for. A higher level must be at least as strict as the one below it.
+tenant-scheme-caption = Levels from the least to the most sensitive
+tenant-col-level = Level
+tenant-col-allows = What it allows (shown on every folder)
+tenant-colour = { $name } ({ $code })
+tenant-colour-black = Black
+tenant-colour-white = White
+tenant-colour-grey = Grey
+tenant-colour-red = Red
+tenant-colour-brown = Brown
+tenant-colour-orange = Orange
+tenant-colour-yellow = Yellow
+tenant-colour-green = Green
+tenant-colour-cyan = Turquoise
+tenant-colour-blue = Blue
+tenant-colour-purple = Purple
+tenant-colour-pink = Pink
+tenant-levels-edit = Edit a level
+tenant-levels-edit-intro = Changes apply at once to all content at the level. A change that would make a level less strict than the one below it is refused.
+tenant-level-edit = Edit level { $rank }: { $name }
+tenant-level-name = Name
+tenant-level-description-hint = One plain sentence people read on every folder at this level.
+tenant-level-flags = Allowed at this level
+tenant-flag-guests = Guests may be given access
+tenant-flag-links = Public links may be made
+tenant-flag-mfa = A second factor is required
+tenant-preset = Start from a preset
+tenant-preset-choose = Preset
+tenant-preset-hint = Replaces the names, colours, sentences and rules of all levels with the preset's. Each level keeps its retention.
+tenant-preset-apply = Apply preset
+tenant-preset-default = General (Open, Internal, Confidential, Restricted)
+tenant-preset-norway = Norway (Åpen, Intern, Fortrolig, Strengt fortrolig)
+tenant-preset-sweden = Sweden (KLASSA levels 0–3)
+tenant-preset-current = The scheme started from the preset { $preset }.
+tenant-preset-custom = The scheme is the tenant's own.
+
+tenant-retention = Retention
+tenant-retention-intro = How long content at each level is kept at least and at most, counted from when it was first stored. Files past their maximum go to the trash; the trash and old versions are emptied after their periods. A legal hold always wins.
+tenant-retention-caption = Retention per level, with defaults filled in
+tenant-ret-min = Kept at least
+tenant-ret-max = Deleted after
+tenant-ret-versions = Old versions kept
+tenant-ret-trash = Trash emptied after
+tenant-ret-no-min = No minimum
+tenant-ret-no-max = Kept until deleted
+tenant-days = { $days ->
+    [one] one day
+   *[other] { $days } days
+}
+tenant-ret-edit = Edit the retention of level { $rank }: { $name }
+tenant-ret-defaults = In days, at most 36,500. Leave a field empty for the default: no minimum, no maximum, versions { $versions } days, trash { $trash } days.
+tenant-ret-min-field = Keep files at least (days)
+tenant-ret-max-field = Delete files after (days)
+tenant-ret-versions-field = Keep old versions (days)
+tenant-ret-trash-field = Empty the trash after (days)
+
+tenant-keys-intro = All content of the tenant is encrypted with the tenant's own key. Here you see who holds it, and you can replace it or move it.
+tenant-rotation-none = Not running
+tenant-rotation-started = Started by { $by }, { $at }.
+tenant-rotation-progress = Running: pass { $pass } of 2; files checked: { $checked }, rewrapped: { $rewrapped }, unreadable: { $unreadable }.
+tenant-rotated = Last rotation
+tenant-rotated-at = Finished { $at }
+tenant-rotated-never = Never
+tenant-unlock-link = Unlock the key on the administration page
+tenant-rotate = Replace the key (rotation)
+tenant-rotate-intro = A new key protects new content at once; the files' keys are rewrapped in the background and the old key is then destroyed. Content stays readable throughout.
+tenant-rotate-running = A rotation is running; its progress is shown above. Reload the page to follow it.
+tenant-rotate-start = Start key rotation
+tenant-provider = Where the key is held
+tenant-provider-intro = Moving the key rewraps only the key itself; no file is rewritten. With a passphrase, content cannot be read after a restart until an administrator unlocks the key.
+tenant-provider-choose = Key held by
+tenant-passphrase = New passphrase
+tenant-passphrase-hint = Only for the passphrase provider: at least 12 characters. Keep it safe: without it the content cannot be read.
+tenant-passphrase-confirm = The passphrase again
+tenant-passphrase-mismatch = The two passphrases are not the same.
+tenant-provider-save = Move the key
+tenant-deletion-note = Deleting the tenant and destroying its key is done by the operator, not here.
+tenant-link-scheme = Edit the levels, presets and retention
+tenant-link-keys = Rotate the key or change where it is held

@@ -1,1 +1,95 @@
 # The tenant's own rules: classification scheme, retention per level, keys.
+
+tenant-title = Klassifisering, oppbevaring og nøkler
+tenant-intro = Reglene til { $tenant }: hva hvert klassifiseringsnivå tillater, hvor lenge innhold oppbevares, og hvordan krypteringsnøkkelen holdes.
+tenant-sections = Deler av regelsiden
+tenant-back = Tilbake til administrasjon
+tenant-refused = Ikke lagret: { $reason }
+tenant-bad-choice = Velg et av valgene som tilbys.
+tenant-bad-days = Oppgi dagene som hele tall, eller la et felt stå tomt for standardverdien.
+tenant-no-level = Det finnes ikke noe nivå { $rank } i ordningen.
+tenant-ok-level = Nivået ble lagret. Det gjelder med en gang.
+tenant-ok-preset = Malen ble tatt i bruk. Hvert nivå beholdt sin oppbevaring.
+tenant-ok-retention = Oppbevaringen ble lagret. Oppbevaringsjobben tar den i bruk innen en time.
+tenant-ok-rotation = Nøkkelbyttet er startet. Innholdet kan leses hele tiden mens det pågår.
+tenant-ok-provider = Nøkkelen holdes nå av den valgte leverandøren.
+
+tenant-scheme-intro = Hvert nivå sier hva innhold på nivået kan brukes til. Et høyere nivå må være minst like strengt som nivået under.
+tenant-scheme-caption = Nivåer fra minst til mest følsomt
+tenant-col-level = Nivå
+tenant-col-allows = Hva det tillater (vises på hver mappe)
+tenant-colour = { $name } ({ $code })
+tenant-colour-black = Svart
+tenant-colour-white = Hvit
+tenant-colour-grey = Grå
+tenant-colour-red = Rød
+tenant-colour-brown = Brun
+tenant-colour-orange = Oransje
+tenant-colour-yellow = Gul
+tenant-colour-green = Grønn
+tenant-colour-cyan = Turkis
+tenant-colour-blue = Blå
+tenant-colour-purple = Lilla
+tenant-colour-pink = Rosa
+tenant-levels-edit = Endre et nivå
+tenant-levels-edit-intro = Endringer gjelder med en gang for alt innhold på nivået. En endring som ville gjøre et nivå mindre strengt enn nivået under, blir avvist.
+tenant-level-edit = Endre nivå { $rank }: { $name }
+tenant-level-name = Navn
+tenant-level-description-hint = Én enkel setning som vises på hver mappe på dette nivået.
+tenant-level-flags = Tillatt på dette nivået
+tenant-flag-guests = Gjester kan få tilgang
+tenant-flag-links = Offentlige lenker kan lages
+tenant-flag-mfa = To faktorer kreves
+tenant-preset = Start fra en mal
+tenant-preset-choose = Mal
+tenant-preset-hint = Erstatter navn, farger, setninger og regler for alle nivåer med malens. Hvert nivå beholder sin oppbevaring.
+tenant-preset-apply = Bruk malen
+tenant-preset-default = Generell (Open, Internal, Confidential, Restricted)
+tenant-preset-norway = Norge (Åpen, Intern, Fortrolig, Strengt fortrolig)
+tenant-preset-sweden = Sverige (KLASSA nivå 0–3)
+tenant-preset-current = Ordningen startet fra malen { $preset }.
+tenant-preset-custom = Ordningen er virksomhetens egen.
+
+tenant-retention = Oppbevaring
+tenant-retention-intro = Hvor lenge innhold på hvert nivå oppbevares minst og høyst, regnet fra det først ble lagret. Filer over maksimum går til papirkurven; papirkurven og gamle versjoner tømmes etter sine perioder. Rettslig pålagt bevaring går alltid foran.
+tenant-retention-caption = Oppbevaring per nivå, med standardverdier fylt inn
+tenant-ret-min = Oppbevares minst
+tenant-ret-max = Slettes etter
+tenant-ret-versions = Gamle versjoner beholdes
+tenant-ret-trash = Papirkurven tømmes etter
+tenant-ret-no-min = Ingen minstetid
+tenant-ret-no-max = Beholdes til de slettes
+tenant-days = { $days ->
+    [one] én dag
+   *[other] { $days } dager
+}
+tenant-ret-edit = Endre oppbevaringen for nivå { $rank }: { $name }
+tenant-ret-defaults = I dager, høyst 36 500. La et felt stå tomt for standardverdien: ingen minstetid, ingen makstid, versjoner { $versions } dager, papirkurv { $trash } dager.
+tenant-ret-min-field = Behold filer minst (dager)
+tenant-ret-max-field = Slett filer etter (dager)
+tenant-ret-versions-field = Behold gamle versjoner (dager)
+tenant-ret-trash-field = Tøm papirkurven etter (dager)
+
+tenant-keys-intro = Alt innhold i virksomheten er kryptert med virksomhetens egen nøkkel. Her ser du hvem som holder den, og du kan bytte den eller flytte den.
+tenant-rotation-none = Pågår ikke
+tenant-rotation-started = Startet av { $by }, { $at }.
+tenant-rotation-progress = Pågår: runde { $pass } av 2; filer sjekket: { $checked }, pakket om: { $rewrapped }, uleselige: { $unreadable }.
+tenant-rotated = Siste nøkkelbytte
+tenant-rotated-at = Fullført { $at }
+tenant-rotated-never = Aldri
+tenant-unlock-link = Lås opp nøkkelen på administrasjonssiden
+tenant-rotate = Bytt nøkkelen (rotasjon)
+tenant-rotate-intro = En ny nøkkel beskytter nytt innhold med en gang; filenes nøkler pakkes om i bakgrunnen, og den gamle nøkkelen blir deretter ødelagt. Innholdet kan leses hele tiden.
+tenant-rotate-running = Et nøkkelbytte pågår; fremdriften vises over. Last inn siden på nytt for å følge det.
+tenant-rotate-start = Start nøkkelbytte
+tenant-provider = Hvor nøkkelen holdes
+tenant-provider-intro = Å flytte nøkkelen pakker bare om selve nøkkelen; ingen filer skrives på nytt. Med passord kan innholdet ikke leses etter en omstart før en administrator låser opp nøkkelen.
+tenant-provider-choose = Nøkkelen holdes av
+tenant-passphrase = Nytt passord for nøkkelen
+tenant-passphrase-hint = Bare for passordleverandøren: minst 12 tegn. Ta vare på det: uten det kan innholdet ikke leses.
+tenant-passphrase-confirm = Passordet en gang til
+tenant-passphrase-mismatch = De to passordene er ikke like.
+tenant-provider-save = Flytt nøkkelen
+tenant-deletion-note = Sletting av virksomheten og ødeleggelse av nøkkelen gjøres av driftsoperatøren, ikke her.
+tenant-link-scheme = Endre nivåene, malene og oppbevaringen
+tenant-link-keys = Bytt nøkkelen eller endre hvor den holdes

@@ -1,1 +1,95 @@
 # The tenant's own rules: classification scheme, retention per level, keys.
+
+tenant-title = Klassning, gallring och nycklar
+tenant-intro = Reglerna för { $tenant }: vad varje klassningsnivå tillåter, hur länge innehåll bevaras och hur krypteringsnyckeln förvaras.
+tenant-sections = Delar av regelsidan
+tenant-back = Tillbaka till administration
+tenant-refused = Inte sparat: { $reason }
+tenant-bad-choice = Välj ett av de erbjudna alternativen.
+tenant-bad-days = Ange dagarna som heltal, eller lämna ett fält tomt för standardvärdet.
+tenant-no-level = Det finns ingen nivå { $rank } i modellen.
+tenant-ok-level = Nivån sparades. Den gäller direkt.
+tenant-ok-preset = Mallen tillämpades. Varje nivå behöll sin gallring.
+tenant-ok-retention = Gallringen sparades. Gallringsjobbet tillämpar den inom en timme.
+tenant-ok-rotation = Nyckelbytet har startat. Innehållet går att läsa hela tiden medan det pågår.
+tenant-ok-provider = Nyckeln förvaras nu av den valda leverantören.
+
+tenant-scheme-intro = Varje nivå anger vad innehåll på nivån får användas till. En högre nivå måste vara minst lika sträng som nivån under.
+tenant-scheme-caption = Nivåer från minst till mest känslig
+tenant-col-level = Nivå
+tenant-col-allows = Vad den tillåter (visas på varje mapp)
+tenant-colour = { $name } ({ $code })
+tenant-colour-black = Svart
+tenant-colour-white = Vit
+tenant-colour-grey = Grå
+tenant-colour-red = Röd
+tenant-colour-brown = Brun
+tenant-colour-orange = Orange
+tenant-colour-yellow = Gul
+tenant-colour-green = Grön
+tenant-colour-cyan = Turkos
+tenant-colour-blue = Blå
+tenant-colour-purple = Lila
+tenant-colour-pink = Rosa
+tenant-levels-edit = Ändra en nivå
+tenant-levels-edit-intro = Ändringar gäller direkt för allt innehåll på nivån. En ändring som skulle göra en nivå mindre sträng än nivån under avvisas.
+tenant-level-edit = Ändra nivå { $rank }: { $name }
+tenant-level-name = Namn
+tenant-level-description-hint = En enkel mening som visas på varje mapp på den här nivån.
+tenant-level-flags = Tillåtet på den här nivån
+tenant-flag-guests = Gäster får ges åtkomst
+tenant-flag-links = Offentliga länkar får skapas
+tenant-flag-mfa = Tvåfaktorsinloggning krävs
+tenant-preset = Utgå från en mall
+tenant-preset-choose = Mall
+tenant-preset-hint = Ersätter namn, färger, meningar och regler för alla nivåer med mallens. Varje nivå behåller sin gallring.
+tenant-preset-apply = Tillämpa mallen
+tenant-preset-default = Allmän (Open, Internal, Confidential, Restricted)
+tenant-preset-norway = Norge (Åpen, Intern, Fortrolig, Strengt fortrolig)
+tenant-preset-sweden = Sverige (KLASSA nivå 0–3)
+tenant-preset-current = Modellen utgick från mallen { $preset }.
+tenant-preset-custom = Modellen är organisationens egen.
+
+tenant-retention = Gallring och bevarande
+tenant-retention-intro = Hur länge innehåll på varje nivå bevaras minst och högst, räknat från när det först sparades. Filer över maxtiden flyttas till papperskorgen; papperskorgen och gamla versioner töms efter sina perioder. Ett rättsligt bevarandebeslut går alltid före.
+tenant-retention-caption = Gallring per nivå, med standardvärden ifyllda
+tenant-ret-min = Bevaras minst
+tenant-ret-max = Gallras efter
+tenant-ret-versions = Gamla versioner sparas
+tenant-ret-trash = Papperskorgen töms efter
+tenant-ret-no-min = Ingen minsta tid
+tenant-ret-no-max = Sparas tills de tas bort
+tenant-days = { $days ->
+    [one] en dag
+   *[other] { $days } dagar
+}
+tenant-ret-edit = Ändra gallringen för nivå { $rank }: { $name }
+tenant-ret-defaults = I dagar, högst 36 500. Lämna ett fält tomt för standardvärdet: ingen minsta tid, ingen maxtid, versioner { $versions } dagar, papperskorg { $trash } dagar.
+tenant-ret-min-field = Bevara filer minst (dagar)
+tenant-ret-max-field = Gallra filer efter (dagar)
+tenant-ret-versions-field = Spara gamla versioner (dagar)
+tenant-ret-trash-field = Töm papperskorgen efter (dagar)
+
+tenant-keys-intro = Allt innehåll i organisationen är krypterat med organisationens egen nyckel. Här ser du vem som förvarar den, och du kan byta ut den eller flytta den.
+tenant-rotation-none = Pågår inte
+tenant-rotation-started = Startat av { $by }, { $at }.
+tenant-rotation-progress = Pågår: omgång { $pass } av 2; filer kontrollerade: { $checked }, omslagna: { $rewrapped }, oläsbara: { $unreadable }.
+tenant-rotated = Senaste nyckelbyte
+tenant-rotated-at = Klart { $at }
+tenant-rotated-never = Aldrig
+tenant-unlock-link = Lås upp nyckeln på administrationssidan
+tenant-rotate = Byt ut nyckeln (rotation)
+tenant-rotate-intro = En ny nyckel skyddar nytt innehåll direkt; filernas nycklar slås om i bakgrunden och den gamla nyckeln förstörs sedan. Innehållet går att läsa hela tiden.
+tenant-rotate-running = Ett nyckelbyte pågår; förloppet visas ovan. Ladda om sidan för att följa det.
+tenant-rotate-start = Starta nyckelbyte
+tenant-provider = Var nyckeln förvaras
+tenant-provider-intro = Att flytta nyckeln slår bara om själva nyckeln; inga filer skrivs om. Med lösenfras kan innehållet inte läsas efter en omstart förrän en administratör låser upp nyckeln.
+tenant-provider-choose = Nyckeln förvaras av
+tenant-passphrase = Ny lösenfras
+tenant-passphrase-hint = Bara för lösenfrasleverantören: minst 12 tecken. Förvara den säkert: utan den går innehållet inte att läsa.
+tenant-passphrase-confirm = Lösenfrasen igen
+tenant-passphrase-mismatch = De två lösenfraserna är inte lika.
+tenant-provider-save = Flytta nyckeln
+tenant-deletion-note = Att radera organisationen och förstöra dess nyckel görs av driftoperatören, inte här.
+tenant-link-scheme = Ändra nivåerna, mallarna och gallringen
+tenant-link-keys = Byt ut nyckeln eller ändra var den förvaras
