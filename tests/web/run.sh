@@ -26,7 +26,11 @@ tmp=$(mktemp -d)
 log="$tmp/server.log"
 pid=""
 trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
-"${CARGO_TARGET_DIR:-target}"/debug/suveren serve --demo --data "$tmp/d" --listen 127.0.0.1:0 2>"$log" &
+# Screenshots show addresses (the WebDAV how-to): a fixed port keeps them
+# the same from one regeneration to the next.
+listen=127.0.0.1:0
+[ "${1:-}" = "--screenshots" ] && listen="127.0.0.1:${SCREENSHOT_PORT:-8080}"
+"${CARGO_TARGET_DIR:-target}"/debug/suveren serve --demo --data "$tmp/d" --listen "$listen" 2>"$log" &
 pid=$!
 addr=""
 for _ in $(seq 1 150); do
@@ -45,6 +49,6 @@ status=0
 # One file at a time: they share the server, its demo data and the TOTP steps.
 files=("$@")
 [ ${#files[@]} -gt 0 ] || files=(tests/web/*.test.mjs)
-timeout 300 node --test --test-concurrency=1 --test-reporter=spec "${files[@]}" || status=$?
+timeout 600 node --test --test-concurrency=1 --test-reporter=spec "${files[@]}" || status=$?
 [ "$status" = 0 ] || { echo "--- server log (last 40 lines)"; tail -40 "$log"; }
 exit "$status"

@@ -57,6 +57,13 @@ pub fn api() -> Api {
         .route("GET", "/healthz", HealthRead, "Liveness", system::healthz)
         .route("GET", "/readyz", HealthRead, "Readiness: the database answers", system::readyz)
         .route("GET", "/metrics", HealthRead, "Prometheus metrics", system::metrics)
+        .route(
+            "GET",
+            "/api/v1/health",
+            MetricsRead,
+            "Installation health: database, blob folder, background jobs, key providers (operator)",
+            system::health,
+        )
         .route("GET", "/api/v1/openapi.json", ApiDescribe, "This document", system::openapi)
         .route("POST", "/api/v1/auth/login", SignIn, "Sign in with password and second factor", auth::login)
         .route(

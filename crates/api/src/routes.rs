@@ -190,7 +190,7 @@ pub fn openapi(specs: &[RouteSpec]) -> Value {
             },
             "schemas": {"Problem": {"type": "object", "required": ["type", "title", "status", "detail"], "properties": {
                 "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
-                "detail": {"type": "string"}, "rule": {"type": "string"}}}}
+                "detail": {"type": "string"}, "rule": {"type": "string"}, "code": {"type": "string"}}}}
         }
     })
 }

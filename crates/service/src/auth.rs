@@ -141,6 +141,9 @@ impl App {
             return Err(ServiceError::Unauthenticated("Wrong login or password.".into()));
         }
         let (principal, (cred, cred_body)) = (principal.expect("checked"), cred.expect("checked"));
+        // The right password, but no session for a suspended tenant: the
+        // reason now, not a refusal on the first page after signing in.
+        self.may_sign_in(ctx, &chain, &principal).await?;
         let mut mfa = false;
         let mut new_cred = None;
         if let Some(secret) = &cred.totp_secret {
@@ -206,6 +209,24 @@ impl App {
             e => e,
         })?;
         Ok(s)
+    }
+
+    /// Whether the account may hold a session at all, as the policy engine
+    /// answers every request of its own (a suspended tenant, a disabled
+    /// account): refused at sign-in with the gate's reason, and audited.
+    async fn may_sign_in(&self, ctx: &Ctx, chain: &str, p: &Principal) -> Result<()> {
+        let actor = Actor { principal: Some(p.clone()), mfa: true, via: Via::Session, grants: Vec::new() };
+        let snap = self.snapshot();
+        let now = self.clock.now();
+        match suveren_policy::authorize(&snap.dir, &actor, suveren_policy::Action::SessionRead, &Resource::Own, now) {
+            suveren_policy::Decision::Deny(d) => {
+                let reason = format!("{}: {}", d.rule.as_str(), d.message);
+                let draft = self.draft(ctx, chain, format!("account:{}", p.login), Outcome::Deny, Some(reason));
+                self.commit(Batch::new().audit(draft)).await?;
+                Err(ServiceError::Denied(d))
+            }
+            suveren_policy::Decision::Allow { .. } => Ok(()),
+        }
     }
 
     /// A fresh session (never reusing an old id: rotation on sign-in), with
@@ -449,11 +470,10 @@ impl App {
         let me = Self::me(ctx)?.clone();
         let (cred, body) = self.credential(&me.id).await?.unwrap_or_default();
         if cred.totp_secret.is_some() && !ctx.actor.mfa {
-            return Err(ServiceError::Denied(suveren_policy::Denial {
-                rule: suveren_policy::Rule::Authentication,
-                message: "Replacing an authenticator requires a session signed in with the current one.".into(),
-                conceal: false,
-            }));
+            return Err(ServiceError::Denied(suveren_policy::Denial::open(
+                suveren_policy::Rule::Authentication,
+                "deny-totp-replace-mfa",
+            )));
         }
         let secret = totp::new_secret();
         let new = Credential { totp_pending: Some(secret.clone()), ..cred };
@@ -649,6 +669,7 @@ impl App {
                 "Your municipality's sign-in worked, but you have no account here; ask your administrator.".into(),
             ));
         };
+        self.may_sign_in(ctx, &tenant, &p).await?;
         let amr_mfa = claims.raw.get("amr").and_then(|a| a.as_array()).is_some_and(|a| {
             a.iter().filter_map(|v| v.as_str()).any(|m| ["mfa", "otp", "hwk", "swk", "sms"].contains(&m))
         });

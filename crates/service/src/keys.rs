@@ -36,7 +36,7 @@ use tokio::sync::Mutex;
 use crate::drive::{blob_err, now_ms, KEK_KIND};
 use crate::{App, Ctx, Result, ServiceError};
 
-const MASTER_KEY_FILE: &str = "keys/master.key";
+pub(crate) const MASTER_KEY_FILE: &str = "keys/master.key";
 /// Shortest passphrase accepted, as for passwords: it is all that stands
 /// between a stolen data folder and the tenant's content.
 const MIN_PASSPHRASE: usize = 12;
@@ -163,7 +163,7 @@ impl KeyRuntime {
         })
     }
 
-    fn pkcs11(&self) -> Option<Arc<dyn KeyProvider>> {
+    pub(crate) fn pkcs11(&self) -> Option<Arc<dyn KeyProvider>> {
         self.pkcs11.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 }
@@ -286,7 +286,7 @@ impl App {
         d
     }
 
-    async fn status_of(&self, tenant: &str) -> Result<KeyStatus> {
+    pub(crate) async fn status_of(&self, tenant: &str) -> Result<KeyStatus> {
         let rec = match self.kek_record(tenant).await? {
             Some((_, rec)) => rec,
             // No content yet: the key is made (master key file) on first write.

@@ -14,6 +14,7 @@ pub mod directory;
 pub mod drive;
 pub mod export;
 pub mod import;
+pub mod installation;
 pub mod keys;
 pub mod lockbox;
 pub mod operator;
@@ -158,6 +159,8 @@ pub struct App {
         std::sync::Mutex<std::collections::HashMap<String, (suveren_store::Object, std::time::Instant)>>,
     pub(crate) lockbox: lockbox::GrantCache,
     pub clock: Clock,
+    /// When each background job last finished a round (`installation`).
+    pub(crate) beats: installation::Beats,
 }
 
 /// The time the gate and the lockbox decide by. Tests pause it and move it
@@ -222,6 +225,7 @@ impl App {
         let app = Arc::new(App {
             lockbox: Default::default(),
             clock: Clock::default(),
+            beats: Default::default(),
             drive,
             app_records: Default::default(),
             store,

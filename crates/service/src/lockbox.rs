@@ -567,6 +567,7 @@ pub fn spawn_expiry(app: Arc<App>) -> tokio::task::JoinHandle<()> {
             if let Err(e) = app.lockbox_expire().await {
                 tracing::warn!(error = %e, "closing expired lockbox requests");
             }
+            app.beats().beat(crate::installation::Job::LockboxExpiry);
         }
     })
 }

@@ -245,6 +245,7 @@ fn pages() -> Pages {
         .route("POST", "/settings/app-passwords/{id}/revoke", AppPasswordRevoke, pages::settings::revoke_app_password)
         .route("POST", "/settings/totp", TotpEnrol, pages::settings::totp_enrol)
         .route("POST", "/settings/totp/confirm", TotpConfirm, pages::settings::totp_confirm)
+        .route("GET", "/settings/export", DataExport, pages::admin_principal::export_me)
         .route("GET", "/directory", DirectorySearch, pages::directory::directory)
         // Tenant administration, operator console, audit (admin area).
         .route("GET", "/admin", TenantView, pages::admin::index)
@@ -260,9 +261,37 @@ fn pages() -> Pages {
         .route("POST", "/admin/holds", LegalHoldManage, pages::admin::create_hold)
         .route("POST", "/admin/holds/release", LegalHoldManage, pages::admin::release_hold)
         .route("POST", "/admin/keys/unlock", KeyManage, pages::admin::unlock_key)
+        .route("GET", "/admin/policy", ClassificationManage, pages::admin_policy::index)
+        .route("POST", "/admin/policy/level", ClassificationManage, pages::admin_policy::save_level)
+        .route("POST", "/admin/policy/preset", ClassificationManage, pages::admin_policy::apply_preset)
+        .route("POST", "/admin/policy/retention", ClassificationManage, pages::admin_policy::save_retention)
+        .route("POST", "/admin/policy/keys/rotate", KeyManage, pages::admin_policy::rotate)
+        .route("POST", "/admin/policy/keys/provider", KeyManage, pages::admin_policy::set_provider)
+        // One principal: details, edit, disable, password, GDPR export and erasure, delete.
+        .route("GET", "/admin/principals/{id}", PrincipalList, pages::admin_principal::show)
+        .route("POST", "/admin/principals/{id}/edit", PrincipalUpdate, pages::admin_principal::edit)
+        .route("POST", "/admin/principals/{id}/disable", PrincipalUpdate, pages::admin_principal::disable)
+        .route("POST", "/admin/principals/{id}/enable", PrincipalUpdate, pages::admin_principal::enable)
+        .route("POST", "/admin/principals/{id}/reset-password", PrincipalUpdate, pages::admin_principal::reset_password)
+        .route("POST", "/admin/principals/{id}/delete", PrincipalDelete, pages::admin_principal::delete)
+        .route("POST", "/admin/principals/{id}/erase", PrincipalErase, pages::admin_principal::erase)
+        .route("GET", "/admin/principals/{id}/export", PrincipalExport, pages::admin_principal::export)
         .route("GET", "/operator", TenantList, pages::operator::index)
         .route("POST", "/operator/suspend", TenantUpdate, pages::operator::suspend)
         .route("POST", "/operator/quota", TenantUpdate, pages::operator::quota)
+        .route("POST", "/operator/tenants", TenantCreate, pages::operator::create_tenant)
+        .route("GET", "/operator/tenants/{tenant}", TenantList, pages::operator::tenant)
+        .route(
+            "POST",
+            "/operator/tenants/{tenant}/bootstrap-admin",
+            TenantBootstrapAdmin,
+            pages::operator::bootstrap_admin,
+        )
+        .route("GET", "/operator/health", MetricsRead, pages::operator::health)
+        .route("POST", "/operator/federation", FederationManage, pages::operator::propose_link)
+        .route("POST", "/operator/federation/remove", FederationManage, pages::operator::remove_link)
+        .route("GET", "/admin/federation", TenantView, pages::federation::index)
+        .route("POST", "/admin/federation/{id}/consent", FederationConsent, pages::federation::consent)
         .route("GET", "/audit", AuditRead, pages::audit::index)
 }
 

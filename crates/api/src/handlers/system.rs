@@ -24,6 +24,15 @@ pub async fn readyz(State(s): State<AppState>, _c: Caller) -> impl IntoResponse 
     }
 }
 
+/// `GET /api/v1/health`: each part of the installation in plain terms
+/// (operator; the same answer as the web console's health page).
+pub async fn health(
+    State(s): State<AppState>,
+    Caller(ctx): Caller,
+) -> crate::error::ApiResult<Json<serde_json::Value>> {
+    Ok(Json(serde_json::json!(s.app.health(&ctx).await?)))
+}
+
 /// `GET /metrics`: Prometheus text format.
 pub async fn metrics(State(s): State<AppState>, _c: Caller) -> impl IntoResponse {
     let mut out = String::new();

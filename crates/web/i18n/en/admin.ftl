@@ -60,6 +60,7 @@ admin-org-units = Org units
 admin-org-unit-new = New org unit
 admin-org-unit-hint = A path from the top, for example Skole/Nordvik skole/8A. Missing levels are created.
 admin-group-new = New group
+admin-group-new-hint = Becomes the group’s id: letters a–z, digits and - _ . @, no spaces, for example laerere-8a.
 
 admin-barriers = Segments and information barriers
 admin-barriers-intro = A segment is a set of people (by kind, org unit or group). A barrier rule decides which segments can find each other; it works both ways.

@@ -60,6 +60,7 @@ admin-org-units = Enheter
 admin-org-unit-new = Ny enhet
 admin-org-unit-hint = En sti fra toppen, for eksempel Skole/Nordvik skole/8A. Manglende nivåer opprettes.
 admin-group-new = Ny gruppe
+admin-group-new-hint = Blir gruppens id: bokstavene a–z, sifre og - _ . @, uten mellomrom og uten æ, ø, å, for eksempel laerere-8a.
 
 admin-barriers = Segmenter og informasjonsbarrierer
 admin-barriers-intro = Et segment er en mengde personer (etter type, enhet eller gruppe). En barriereregel bestemmer hvilke segmenter som kan finne hverandre; den virker begge veier.

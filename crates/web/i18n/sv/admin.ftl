@@ -60,6 +60,7 @@ admin-org-units = Enheter
 admin-org-unit-new = Ny enhet
 admin-org-unit-hint = En sökväg från toppen, till exempel Skola/Norrby skola/8A. Saknade nivåer skapas.
 admin-group-new = Ny grupp
+admin-group-new-hint = Blir gruppens id: bokstäverna a–z, siffror och - _ . @, utan mellanslag och utan å, ä, ö, till exempel larare-8a.
 
 admin-barriers = Segment och informationsbarriärer
 admin-barriers-intro = Ett segment är en mängd personer (efter typ, enhet eller grupp). En barriärregel avgör vilka segment som kan hitta varandra; den verkar åt båda hållen.

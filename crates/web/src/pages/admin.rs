@@ -32,6 +32,7 @@ use crate::Page;
 const PAGE: usize = 50;
 
 pub struct PrincipalRow {
+    pub id: String,
     pub login: String,
     pub name: String,
     pub kind: String,
@@ -216,6 +217,7 @@ async fn show(
         .iter()
         .take(PAGE)
         .map(|p| PrincipalRow {
+            id: p.id.clone(),
             login: p.login.clone(),
             name: p.name.clone(),
             kind: kind_label(tr, p.kind),
@@ -480,7 +482,7 @@ fn level_row(tr: Tr, l: &suveren_domain::Level) -> LevelRow {
 /// section. Concealed refusals and internal errors keep their error page.
 async fn refused(s: &AppState, page: &Page, section: &'static str, e: ServiceError) -> Response {
     let text = match e {
-        ServiceError::Denied(d) if !d.conceal => d.message,
+        ServiceError::Denied(d) if !d.conceal => page.tr.denial(&d),
         ServiceError::Invalid(m) | ServiceError::Conflict(m) | ServiceError::Unavailable(m) => m,
         other => return service_error(page.tr, other),
     };

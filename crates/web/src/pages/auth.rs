@@ -103,7 +103,10 @@ pub async fn sign_in(State(s): State<AppState>, page: Page, Form(f): Form<SignIn
             r
         }
         Err(e) => {
-            let reason = e.to_string();
+            let reason = match &e {
+                suveren_service::ServiceError::Denied(d) => page.tr.denial(d),
+                e => e.to_string(),
+            };
             let c = Chrome::bare(page.tr, page.tr.get("signin-title"));
             let mut r = render(&SignIn {
                 c,

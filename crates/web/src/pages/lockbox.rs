@@ -163,7 +163,7 @@ fn line(tr: Tr, r: &LockboxRequest, tenant: String, now: i64) -> ReqLine {
 fn refusal(tr: Tr, e: &ServiceError) -> Option<(StatusCode, String)> {
     match e {
         ServiceError::Denied(d) => {
-            Some((StatusCode::FORBIDDEN, tr.args("error-denied", &[("reason", Arg::S(d.message.clone()))])))
+            Some((StatusCode::FORBIDDEN, tr.args("error-denied", &[("reason", Arg::S(tr.denial(d)))])))
         }
         ServiceError::Conflict(m) => Some((StatusCode::CONFLICT, m.clone())),
         ServiceError::Invalid(m) => Some((StatusCode::UNPROCESSABLE_ENTITY, m.clone())),

@@ -3,10 +3,13 @@
 //! why, redirects.
 
 pub mod admin;
+pub mod admin_policy;
+pub mod admin_principal;
 pub mod audit;
 pub mod auth;
 pub mod directory;
 pub mod drive;
+pub mod federation;
 pub mod home;
 pub mod lockbox;
 pub mod operator;
@@ -128,7 +131,7 @@ pub fn service_error(tr: Tr, e: ServiceError) -> Response {
         ServiceError::Denied(d) => error_page(
             tr,
             StatusCode::FORBIDDEN,
-            tr.args("error-denied", &[("reason", crate::i18n::Arg::S(d.message))]),
+            tr.args("error-denied", &[("reason", crate::i18n::Arg::S(tr.denial(&d)))]),
         ),
         ServiceError::Invalid(m) | ServiceError::Conflict(m) => error_page(tr, StatusCode::UNPROCESSABLE_ENTITY, m),
         ServiceError::Unauthenticated(m) => error_page(tr, StatusCode::UNAUTHORIZED, m),
