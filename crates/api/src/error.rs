@@ -97,6 +97,9 @@ impl From<ServiceError> for ApiError {
                 use suveren_store::drive::DriveConflict as C;
                 let (status, kind, title) = match &c {
                     C::Quota { .. } => (StatusCode::INSUFFICIENT_STORAGE, "/problems/quota", "Drive full"),
+                    C::TenantQuota { .. } => {
+                        (StatusCode::INSUFFICIENT_STORAGE, "/problems/tenant-quota", "Organisation's storage full")
+                    }
                     C::Precondition(_) => {
                         (StatusCode::PRECONDITION_FAILED, "/problems/precondition", "Changed since read")
                     }

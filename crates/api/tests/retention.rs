@@ -377,6 +377,7 @@ async fn erasure_keeps_what_holds_and_retention_require_and_says_why() {
     };
     assert_eq!(without_sessions(&report), without_sessions(&dry));
     assert_eq!(report["kept"], dry["kept"]);
+    assert_eq!(report["kept_counts"], dry["kept_counts"]);
     let e = &report["erased"];
     assert_eq!(e["files"], 2, "privat.txt and the trashed kast.txt: {report}");
     assert_eq!(e["versions"], 1);
@@ -385,15 +386,24 @@ async fn erasure_keeps_what_holds_and_retention_require_and_says_why() {
     assert_eq!(e["app_passwords"], 1);
     assert!(e["sessions"].as_u64().unwrap() >= 1);
     assert_eq!((e["credential"].as_bool(), e["principal_record"].as_bool()), (Some(true), Some(true)));
-    let kept = report["kept"].as_array().unwrap();
-    assert_eq!(kept.len(), 2, "{report}");
-    let held = kept.iter().find(|k| k["path"] == "/Bevis/logg.txt").expect("held file kept");
+    // File names are content: the administrator has no lockbox grant, so
+    // the kept files are counted per drive and reason, never named.
+    for r in [&dry, &report] {
+        assert_eq!(r["kept"].as_array().map(Vec::len), Some(0), "{r}");
+        let text = r.to_string();
+        assert!(!text.contains("logg.txt") && !text.contains("vedtak"), "no file names: {text}");
+    }
+    let counted = report["kept_counts"].as_array().unwrap();
+    assert_eq!(counted.len(), 2, "{report}");
+    let held = counted.iter().find(|k| k["kind"] == "hold").expect("held file counted");
     assert_eq!(
-        (held["kind"].as_str(), held["hold"].as_str(), held["case_ref"].as_str()),
-        (Some("hold"), Some(hold.as_str()), Some("V-9"))
+        (held["files"].as_u64(), held["hold"].as_str(), held["case_ref"].as_str(), held["drive_id"].as_str()),
+        (Some(1), Some(hold.as_str()), Some("V-9"), Some(d.as_str()))
     );
-    let min = kept.iter().find(|k| k["path"] == "/vedtak.txt").expect("Fortrolig file kept");
-    assert_eq!(min["kind"], "min_retention");
+    assert_eq!(held["bytes"], 5);
+    assert!(held["withheld"].as_str().unwrap().contains("lockbox"), "{held}");
+    let min = counted.iter().find(|k| k["kind"] == "min_retention").expect("Fortrolig file counted");
+    assert_eq!((min["files"].as_u64(), min["drive"].as_str()), (Some(1), Some("Kari Nordmann")));
     assert!(min["message"].as_str().unwrap().contains("under the retention rule for Fortrolig"), "{min}");
     assert!(min["until"].as_i64().unwrap() > now_ms() + 3649 * DAY_MS);
 
@@ -420,7 +430,76 @@ async fn erasure_keeps_what_holds_and_retention_require_and_says_why() {
     let last = recs.iter().rev().find(|r| r.action == "principal.erase").expect("erasure recorded");
     let reason = last.reason.as_deref().unwrap();
     assert!(reason.contains("kept 2 items") && reason.contains("V-9") && reason.contains("Fortrolig"), "{reason}");
+    assert!(!reason.contains("logg.txt") && !reason.contains("vedtak"), "no names in the record either: {reason}");
     assert!(recs.iter().any(|r| r.actor == KARI), "the audit log is not erased");
+}
+
+#[tokio::test]
+async fn under_a_lockbox_grant_the_erasure_report_names_the_kept_files_and_the_listing_is_audited() {
+    const KARI: &str = "kari.nordmann@nordvik.test";
+    const PW: &str = "Fjellvann-kveld-under-Lyngen";
+    let s = common::start().await;
+    let anna = s.login(ANNA).await;
+    let r = anna
+        .post(
+            "/api/v1/tenants/nordvik/principals",
+            &json!({"login": KARI, "name": "Kari Nordmann", "kind": "employee", "password": PW}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    let kari = s.login_password(KARI, PW).await;
+    let d = drive_id(&s, KARI);
+    assert_eq!(kari.get("/api/v1/drives").await.status, 200);
+    mkdir(&kari, &d, "/Bevis").await;
+    upload(&kari, &d, "/Bevis/logg.txt", "bevis").await;
+    upload(&kari, &d, "/privat.txt", "en").await;
+    let r = anna
+        .post(
+            "/api/v1/tenants/nordvik/legal-holds",
+            &json!({"scope": {"folder": {"drive": KARI, "path": "/Bevis"}}, "reason": "Varslingssak", "case_ref": "V-9"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    // A lockbox request for her drive, approved by another person.
+    let r = anna
+        .post(
+            "/api/v1/lockbox/requests",
+            &json!({"tenant": "nordvik", "scope": {"drive_of": KARI}, "actions": ["list"],
+                    "reason": "Sletting etter GDPR art. 17, kontroll av det som beholdes", "case_ref": "V-9",
+                    "minutes": 60}),
+        )
+        .await;
+    assert!(r.status == 200 || r.status == 201, "{}", r.text());
+    let request = r.json()["id"].as_str().expect("request id").to_string();
+    let oda = s.login("oda.godkjenner@nordvik.test").await;
+    let r = oda.post(&format!("/api/v1/lockbox/requests/{request}/approve"), &json!({"note": "Godkjent"})).await;
+    assert!(r.status < 300, "{}", r.text());
+
+    let erase = format!("/api/v1/tenants/nordvik/principals/{KARI}/erase");
+    let dry = anna.post(&format!("{erase}?dry_run=true"), &json!({})).await;
+    assert_eq!(dry.status, 200, "{}", dry.text());
+    let dry = dry.json();
+    let listed_under_grant = |recs: &[suveren_audit::Record]| {
+        recs.iter()
+            .filter(|r| r.action == "content.list" && r.acting_under.as_deref() == Some(request.as_str()))
+            .count()
+    };
+    assert_eq!(listed_under_grant(&records(&s).await), 1, "seeing the names is recorded with the grant");
+    let r = anna.post(&erase, &json!({})).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let report = r.json();
+    for r in [&dry, &report] {
+        let kept = r["kept"].as_array().unwrap();
+        assert_eq!(kept.len(), 1, "{r}");
+        assert_eq!((kept[0]["path"].as_str(), kept[0]["case_ref"].as_str()), (Some("/Bevis/logg.txt"), Some("V-9")));
+        assert_eq!(r["kept_counts"].as_array().map(Vec::len), Some(0), "{r}");
+    }
+    let recs = records(&s).await;
+    assert_eq!(listed_under_grant(&recs), 2);
+    let last = recs.iter().rev().find(|r| r.action == "principal.erase").expect("erasure recorded");
+    assert!(last.reason.as_deref().unwrap().contains("/Bevis/logg.txt"), "{:?}", last.reason);
+    assert!(s.app.store.node(&d, "/Bevis/logg.txt").await.unwrap().is_some());
+    assert!(s.app.store.node(&d, "/privat.txt").await.unwrap().is_none());
 }
 
 /// The service as the demo seeding uses it: a principal acting without a

@@ -62,7 +62,7 @@ impl DriveFs {
             }
             ServiceError::Invalid(_) => FsError::Forbidden,
             ServiceError::Drive(c) => match c {
-                DriveConflict::Quota { .. } => FsError::InsufficientStorage,
+                DriveConflict::Quota { .. } | DriveConflict::TenantQuota { .. } => FsError::InsufficientStorage,
                 DriveConflict::Exists(_) => FsError::Exists,
                 DriveConflict::Missing(_) => FsError::NotFound,
                 DriveConflict::NoParent(_) | DriveConflict::ParentNotFolder(_) => FsError::NotFound,
@@ -356,7 +356,8 @@ impl DavFileSystem for DriveFs {
     }
 
     fn get_quota(&self) -> FsFuture<'_, (u64, Option<u64>)> {
-        async move { self.app.usage(&self.place).await.map_err(|e| self.fail(e)) }.boxed()
+        // The drive's quota, or less when the tenant's has less room left.
+        async move { self.app.room(&self.place).await.map_err(|e| self.fail(e)) }.boxed()
     }
 }
 

@@ -18,7 +18,7 @@ use suveren_policy::{Actor, Resource, Via};
 use suveren_store::{object, Batch, Op};
 
 use crate::snapshot::kinds;
-use crate::{new_id, now_unix, App, Ctx, Result, ServiceError};
+use crate::{messages, new_id, now_unix, App, Ctx, Result, ServiceError};
 
 /// Secrets of one principal.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -138,7 +138,7 @@ impl App {
         if !pw_ok {
             self.throttle.record_failure(&key, source, Instant::now());
             self.commit(Batch::new().audit(fail("wrong login or password"))).await?;
-            return Err(ServiceError::Unauthenticated("Wrong login or password.".into()));
+            return Err(ServiceError::Unauthenticated(messages::WRONG_PASSWORD.into()));
         }
         let (principal, (cred, cred_body)) = (principal.expect("checked"), cred.expect("checked"));
         // The right password, but no session for a suspended tenant: the
@@ -156,7 +156,7 @@ impl App {
                     None => {
                         self.throttle.record_failure(&key, source, Instant::now());
                         self.commit(Batch::new().audit(fail("wrong or reused authenticator code"))).await?;
-                        return Err(ServiceError::Unauthenticated("Wrong or already used authenticator code.".into()));
+                        return Err(ServiceError::Unauthenticated(messages::WRONG_TOTP.into()));
                     }
                 }
             } else if let Some(code) = req.recovery_code.as_deref().filter(|c| !c.trim().is_empty()) {
@@ -176,7 +176,7 @@ impl App {
                     None => {
                         self.throttle.record_failure(&key, source, Instant::now());
                         self.commit(Batch::new().audit(fail("wrong recovery code"))).await?;
-                        return Err(ServiceError::Unauthenticated("Wrong or already used recovery code.".into()));
+                        return Err(ServiceError::Unauthenticated(messages::WRONG_RECOVERY.into()));
                     }
                 }
             } else {
@@ -204,7 +204,7 @@ impl App {
         let (batch, s) = self.new_session_batch(ctx, batch, &principal, mfa, method, rotate);
         self.commit(batch).await.map_err(|e| match e {
             ServiceError::Store(suveren_store::StoreError::Stale { .. }) => {
-                ServiceError::Unauthenticated("Wrong or already used authenticator code.".into())
+                ServiceError::Unauthenticated(messages::WRONG_TOTP.into())
             }
             e => e,
         })?;
@@ -416,7 +416,7 @@ impl App {
         }
         let existing = self.store.list_owned(kinds::APP_PASSWORD, &me.id).await?;
         if existing.len() >= 50 {
-            return Err(ServiceError::Conflict("You have 50 app passwords; revoke one first.".into()));
+            return Err(ServiceError::Conflict(messages::APP_PASSWORD_LIMIT.into()));
         }
         let (id, pw) = app_password::generate();
         let pw2 = app_password::canonical(&pw)
@@ -490,11 +490,10 @@ impl App {
         let permit = self.gate(ctx, &Resource::Own).await?;
         let me = Self::me(ctx)?.clone();
         let (cred, body) =
-            self.credential(&me.id).await?.ok_or_else(|| ServiceError::invalid("Start enrolment first."))?;
-        let pending = cred.totp_pending.clone().ok_or_else(|| ServiceError::invalid("Start enrolment first."))?;
-        let step = totp::verify(&pending, code.trim(), now_unix() as u64, None).ok_or_else(|| {
-            ServiceError::invalid("That code does not match; check the time on your phone and try again.")
-        })?;
+            self.credential(&me.id).await?.ok_or_else(|| ServiceError::invalid(messages::ENROL_FIRST))?;
+        let pending = cred.totp_pending.clone().ok_or_else(|| ServiceError::invalid(messages::ENROL_FIRST))?;
+        let step = totp::verify(&pending, code.trim(), now_unix() as u64, None)
+            .ok_or_else(|| ServiceError::invalid(messages::TOTP_MISMATCH))?;
         let codes = recovery::generate(10);
         let to_hash = codes.clone();
         let hashes = tokio::task::spawn_blocking(move || {

@@ -121,7 +121,7 @@ struct PlannedFile {
 /// The gate's refusal as a sentence for the manifest. Concealed refusals
 /// say only "not found" to keep existence secret; here the caller already
 /// sees the account, so say what would open it.
-fn withheld_reason(d: &Denial) -> String {
+pub(crate) fn withheld_reason(d: &Denial) -> String {
     if d.conceal {
         format!(
             "{}: no membership, share or live lockbox grant of yours covers it (administrators: file a lockbox request)",
@@ -181,7 +181,7 @@ fn safe_file_name(login: &str) -> String {
 impl App {
     /// The gate's answer without recording it: what the caller would get.
     #[allow(clippy::too_many_arguments)]
-    fn decide(
+    pub(crate) fn decide(
         &self,
         snap: &Snapshot,
         ctx: &Ctx,
@@ -202,7 +202,7 @@ impl App {
         suveren_policy::authorize(&snap.dir, &ctx.actor, action, &Resource::Content(&c), now_unix())
     }
 
-    async fn standing_at(&self, ctx: &Ctx, place: &Place, path: &str) -> Result<Standing> {
+    pub(crate) async fn standing_at(&self, ctx: &Ctx, place: &Place, path: &str) -> Result<Standing> {
         if place.role.is_some() {
             return Ok(Standing { access: place.role, shared_by: None });
         }

@@ -274,11 +274,12 @@ impl App {
         let snap = self.snapshot();
         self.gate_in(&snap, ctx, &Resource::Installation).await?;
         let t = snap.dir.tenants.get(tenant).cloned().ok_or(ServiceError::NotFound)?;
-        let rows: Vec<_> = self.store.drives().await?.into_iter().filter(|r| r.tenant == tenant).collect();
+        let drives = self.store.drives().await?.into_iter().filter(|r| r.tenant == tenant).count();
         Ok(TenantDetail {
             principals: snap.dir.principals.values().filter(|p| p.tenant == tenant).count(),
-            drives: rows.len(),
-            used_bytes: rows.iter().map(|r| r.used).sum(),
+            drives,
+            // The running total that writes are held to.
+            used_bytes: self.store.tenant_used(tenant).await?,
             key: self.status_of(tenant).await?,
             links: snap.dir.links.iter().filter(|l| l.tenant_a == tenant || l.tenant_b == tenant).cloned().collect(),
             tenant: t,

@@ -171,7 +171,7 @@ impl KeyRuntime {
 fn stale(e: ServiceError) -> ServiceError {
     match e {
         ServiceError::Store(suveren_store::StoreError::Stale { .. }) => {
-            ServiceError::Conflict("The tenant's key changed at the same time; try again.".into())
+            ServiceError::Conflict(crate::messages::KEY_STALE.into())
         }
         e => e,
     }
@@ -190,12 +190,11 @@ impl App {
 
     fn locked_error(&self, tenant: &str, kind: ProviderKind) -> ServiceError {
         let name = self.tenant_display(tenant);
-        ServiceError::Unavailable(match kind {
-            ProviderKind::Pkcs11 => format!(
-                "{name}'s key is held by a hardware security module this server is not configured for; the operator must configure keys.pkcs11"
-            ),
-            _ => format!("{name}'s key is locked; a tenant administrator must unlock it"),
-        })
+        let template = match kind {
+            ProviderKind::Pkcs11 => crate::messages::KEY_HSM,
+            _ => crate::messages::KEY_LOCKED,
+        };
+        ServiceError::Unavailable(crate::messages::fill(template, &[("tenant", &name)]))
     }
 
     async fn kek_record(&self, tenant: &str) -> Result<Option<(String, KekRecord)>> {
@@ -222,7 +221,9 @@ impl App {
     async fn unwrap_record(&self, tenant: &str, rec: &KekRecord, provider: &dyn KeyProvider) -> Result<TenantKek> {
         let open = |e: suveren_blob::Error| match e {
             suveren_blob::Error::Provider(m) => {
-                ServiceError::Unavailable(format!("{}'s key provider is unavailable: {m}", self.tenant_display(tenant)))
+                let tenant = self.tenant_display(tenant);
+                let args = [("tenant", tenant.as_str()), ("problem", m.as_str())];
+                ServiceError::Unavailable(crate::messages::fill(crate::messages::KEY_PROVIDER_DOWN, &args))
             }
             other => blob_err(other),
         };
@@ -323,10 +324,8 @@ impl App {
     /// refused and audited; nothing is stored.
     pub async fn unlock_key(&self, ctx: &Ctx, tenant: &str, passphrase: &str) -> Result<KeyStatus> {
         let permit = self.key_admin(ctx, tenant).await?;
-        let (_, rec) = self
-            .kek_record(tenant)
-            .await?
-            .ok_or_else(|| ServiceError::Conflict("The tenant has no key yet; there is nothing to unlock.".into()))?;
+        let (_, rec) =
+            self.kek_record(tenant).await?.ok_or_else(|| ServiceError::Conflict(crate::messages::KEY_NONE.into()))?;
         if rec.provider != ProviderKind::Passphrase {
             return Err(ServiceError::Conflict(format!(
                 "{}'s key is protected by the {} provider, not a passphrase.",
@@ -349,9 +348,10 @@ impl App {
                 let why = "the passphrase does not unlock the tenant's key".to_string();
                 let d = self.draft(ctx, tenant, format!("key:{tenant}"), Outcome::Deny, Some(why));
                 self.commit(Batch::new().audit(d)).await?;
-                Err(ServiceError::invalid(format!(
-                    "That passphrase does not unlock {}'s key.",
-                    self.tenant_display(tenant)
+                let tenant = self.tenant_display(tenant);
+                Err(ServiceError::invalid(crate::messages::fill(
+                    crate::messages::KEY_WRONG_PASSPHRASE,
+                    &[("tenant", &tenant)],
                 )))
             }
             Err(e) => Err(e),

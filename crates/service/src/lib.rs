@@ -17,6 +17,7 @@ pub mod import;
 pub mod installation;
 pub mod keys;
 pub mod lockbox;
+pub mod messages;
 pub mod operator;
 pub mod retention;
 mod snapshot;

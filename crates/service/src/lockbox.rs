@@ -574,9 +574,7 @@ pub fn spawn_expiry(app: Arc<App>) -> tokio::task::JoinHandle<()> {
 
 fn stale(e: ServiceError) -> ServiceError {
     match e {
-        ServiceError::Store(StoreError::Stale { .. }) => {
-            ServiceError::Conflict("The request changed while you decided; look at it again.".into())
-        }
+        ServiceError::Store(StoreError::Stale { .. }) => ServiceError::Conflict(crate::messages::LOCKBOX_STALE.into()),
         e => e,
     }
 }

@@ -14,8 +14,12 @@
 //!   versions, trash; blobs queued for the sweeper), their shares and links,
 //!   sessions, app passwords, credential (password, TOTP, recovery codes) and
 //!   the principal record, except what a hold or a minimum retention keeps,
-//!   and reports both. The audit log is not erased: it is itself a legal
-//!   record (Art. 17(3)(b) and (e)), append-only by construction.
+//!   and reports both. File names are content (rule 4): the report names a
+//!   kept file only where the gate lets the caller list it (a live lockbox
+//!   grant, a share); otherwise it counts the kept files per drive and
+//!   reason, as the GDPR export does. The audit log is not erased: it is
+//!   itself a legal record (Art. 17(3)(b) and (e)), append-only by
+//!   construction.
 //!
 //! The decisions are [`suveren_domain::retention::keep`]; this module only
 //! gathers the data and commits batches. The job and erasure work in bounded
@@ -86,7 +90,7 @@ pub struct RetentionReport {
     pub done: bool,
 }
 
-/// One item erasure kept, and why.
+/// One item erasure kept, and why (named: the caller may list it).
 #[derive(Debug, Clone, Serialize)]
 pub struct KeptItem {
     pub path: String,
@@ -94,6 +98,26 @@ pub struct KeptItem {
     pub size: u64,
     #[serde(flatten)]
     pub reason: Keep,
+}
+
+/// Files erasure kept in one drive for one reason, counted without their
+/// names: what the caller may not list (file names are content; an
+/// administrator sees them only under a live lockbox grant).
+#[derive(Debug, Clone, Serialize)]
+pub struct KeptCount {
+    /// The drive's name and id.
+    pub drive: String,
+    pub drive_id: String,
+    pub files: u64,
+    /// Of those, how many are in the trash.
+    pub trashed: u64,
+    pub bytes: u64,
+    /// The hold with its case reference, or the retention rule with the
+    /// date its files may go (the latest, where several are counted).
+    #[serde(flatten)]
+    pub reason: Keep,
+    /// Why the names are not shown.
+    pub withheld: String,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -118,7 +142,10 @@ pub struct ErasureReport {
     pub tenant: String,
     pub dry_run: bool,
     pub erased: ErasedCounts,
+    /// Kept files the caller may list, by name.
     pub kept: Vec<KeptItem>,
+    /// Kept files the caller may not list: counts per drive and reason.
+    pub kept_counts: Vec<KeptCount>,
     /// What is not erased, on purpose.
     pub notes: Vec<String>,
 }
@@ -320,7 +347,7 @@ impl App {
         let op = Op::Swap { object: suveren_store::object(HOLD_KIND, id, tenant, None, &hold), expected: obj.body };
         self.commit(Batch::new().op(op).audit(d)).await.map_err(|e| match e {
             ServiceError::Store(suveren_store::StoreError::Stale { .. }) => {
-                ServiceError::Conflict("The hold changed meanwhile; look again.".into())
+                ServiceError::Conflict(crate::messages::HOLD_STALE.into())
             }
             e => e,
         })?;
@@ -602,6 +629,7 @@ impl App {
             dry_run,
             erased: ErasedCounts::default(),
             kept: Vec::new(),
+            kept_counts: Vec::new(),
             notes: vec![
                 "The audit log is kept: it is itself a legal record (GDPR Art. 17(3)(b) and (e)) and append-only."
                     .into(),
@@ -613,17 +641,13 @@ impl App {
             let nodes = self.store.drive_nodes(&d.id).await?;
             let versions = self.store.drive_versions(&d.id).await?;
             let mut kept_nodes = std::collections::HashSet::new();
+            let mut kept_all: Vec<(&Node, bool, Keep)> = Vec::new();
             for (n, trash) in nodes.iter().filter(|(n, _)| !n.dir) {
                 let level = snap.dir.tenants.get(tenant).and_then(|t| t.scheme.level(n.level));
                 match keep(&item(d, n), level, &active, now) {
                     Some(k) => {
                         kept_nodes.insert(n.id);
-                        report.kept.push(KeptItem {
-                            path: n.path.clone(),
-                            trashed: trash.is_some(),
-                            size: n.size,
-                            reason: k,
-                        });
+                        kept_all.push((n, trash.is_some(), k));
                     }
                     None => {
                         report.erased.files += 1;
@@ -637,7 +661,7 @@ impl App {
                 report.erased.bytes += v.size;
             }
             // Folders go when nothing kept is below them.
-            let kept_paths: Vec<&str> = report.kept.iter().map(|k| k.path.as_str()).collect();
+            let kept_paths: Vec<&str> = kept_all.iter().map(|(n, _, _)| n.path.as_str()).collect();
             report.erased.folders = nodes
                 .iter()
                 .filter(|(n, _)| n.dir && n.path != "/")
@@ -651,6 +675,7 @@ impl App {
                 }
             }
             report.erased.trash_entries = entries.values().filter(|gone| **gone).count() as u64;
+            self.kept_as_caller_sees(ctx, &snap, d, kept_all, &mut report).await?;
         }
         let mut shares: Vec<String> = self.store.shares_by_creator(&p.id).await?.into_iter().map(|s| s.id).collect();
         shares.extend(self.store.shares_targeting(&p.id).await?.into_iter().map(|s| s.id));
@@ -755,6 +780,82 @@ impl App {
     }
 }
 
+impl App {
+    /// Sorts what erasure keeps into what the caller may list, by name, and
+    /// the rest, counted per drive and reason. The gate decides, file by
+    /// file, as for the GDPR export; names seen under a lockbox grant are
+    /// recorded (once per drive, with the grant's id) like any listing.
+    async fn kept_as_caller_sees(
+        &self,
+        ctx: &Ctx,
+        snap: &crate::Snapshot,
+        drive: &Arc<Drive>,
+        kept: Vec<(&Node, bool, Keep)>,
+        report: &mut ErasureReport,
+    ) -> Result<()> {
+        use suveren_policy::{Action, Decision};
+        let caller = Self::me(ctx)?;
+        let place = Place { role: drive.role_of(caller), drive: drive.clone() };
+        let mut granted = None;
+        for (n, trashed, k) in kept {
+            let standing = self.standing_at(ctx, &place, &n.path).await?;
+            match self.decide(snap, ctx, Action::ContentList, &place, &n.path, n.level, &standing) {
+                Decision::Allow { acting_under } => {
+                    if acting_under.is_some() && granted.is_none() {
+                        granted = Some((n.path.clone(), n.level, standing));
+                    }
+                    report.kept.push(KeptItem { path: n.path.clone(), trashed, size: n.size, reason: k });
+                }
+                Decision::Deny(denial) => {
+                    let group =
+                        report.kept_counts.iter_mut().find(|g| g.drive_id == drive.id && same_reason(&g.reason, &k));
+                    let g = match group {
+                        Some(g) => g,
+                        None => {
+                            report.kept_counts.push(KeptCount {
+                                drive: drive.name.clone(),
+                                drive_id: drive.id.clone(),
+                                files: 0,
+                                trashed: 0,
+                                bytes: 0,
+                                reason: k.clone(),
+                                withheld: crate::export::withheld_reason(&denial),
+                            });
+                            report.kept_counts.last_mut().expect("just pushed")
+                        }
+                    };
+                    g.files += 1;
+                    g.trashed += u64::from(trashed);
+                    g.bytes += n.size;
+                    if let (Keep::MinRetention { until: have, .. }, Keep::MinRetention { until, .. }) = (&g.reason, &k)
+                    {
+                        if until > have {
+                            g.reason = k;
+                        }
+                    }
+                }
+            }
+        }
+        if let Some((path, level, standing)) = granted {
+            let permit = self.gate_content(ctx, Action::ContentList, &place, &path, level, &standing).await?;
+            self.record_allow(ctx, &permit, &drive.tenant).await?;
+        }
+        Ok(())
+    }
+}
+
+/// Whether two reasons to keep are counted together: the same hold, or the
+/// same level's minimum retention ending on the same day.
+fn same_reason(a: &Keep, b: &Keep) -> bool {
+    match (a, b) {
+        (Keep::Hold { hold: x, .. }, Keep::Hold { hold: y, .. }) => x == y,
+        (Keep::MinRetention { level: x, until: u, .. }, Keep::MinRetention { level: y, until: v, .. }) => {
+            x == y && suveren_domain::retention::date(*u) == suveren_domain::retention::date(*v)
+        }
+        _ => false,
+    }
+}
+
 fn changed() -> ServiceError {
     ServiceError::Conflict("A legal hold changed during the erasure; run it again to honour it.".into())
 }
@@ -777,15 +878,29 @@ fn summary(r: &ErasureReport) -> String {
         if e.credential { ", the credential" } else { "" },
         if e.principal_record { " and the principal record" } else { "" },
     );
-    if r.kept.is_empty() {
+    // Names only as the report has them: the log must not tell whoever
+    // reads it more than the erasing caller was shown.
+    let counted: u64 = r.kept_counts.iter().map(|g| g.files).sum();
+    let total = r.kept.len() as u64 + counted;
+    if total == 0 {
         s.push_str("; kept nothing");
     } else {
-        s.push_str(&format!("; kept {} items:", r.kept.len()));
+        s.push_str(&format!("; kept {total} items:"));
         for k in r.kept.iter().take(20) {
             s.push_str(&format!(" {} ({});", k.path, k.reason.message()));
         }
         if r.kept.len() > 20 {
-            s.push_str(&format!(" and {} more", r.kept.len() - 20));
+            s.push_str(&format!(" and {} more by name;", r.kept.len() - 20));
+        }
+        for g in &r.kept_counts {
+            s.push_str(&format!(
+                " {} file{} ({} bytes) in the drive {}, names withheld ({});",
+                g.files,
+                if g.files == 1 { "" } else { "s" },
+                g.bytes,
+                g.drive_id,
+                g.reason.message()
+            ));
         }
     }
     s

@@ -186,7 +186,17 @@ pub struct PutFile {
     pub expect: Expect,
     /// Bytes the drive may hold in all (live, versions, trash).
     pub quota: Option<u64>,
+    /// Bytes all the tenant's drives may hold together.
+    pub tenant_quota: Option<TenantQuota>,
     pub versions: VersionPolicy,
+}
+
+/// A tenant's quota as a write checks it: the bytes all its drives may hold
+/// together (live, versions, trash), and the tenant's name for the refusal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TenantQuota {
+    pub bytes: u64,
+    pub name: String,
 }
 
 #[derive(Debug, Clone)]
@@ -213,6 +223,8 @@ pub struct Transfer {
     /// Trash entry id for a replaced destination.
     pub trash_id: String,
     pub quota: Option<u64>,
+    /// Checked when the transfer adds bytes to the tenant (a copy).
+    pub tenant_quota: Option<TenantQuota>,
 }
 
 #[derive(Debug, Clone)]
@@ -239,10 +251,28 @@ pub enum DriveConflict {
     Precondition(String),
     #[error("the drive is full: {needed} more bytes needed, {available} available")]
     Quota { needed: u64, available: u64 },
+    /// The tenant's quota (all its drives together) is full; `tenant` is
+    /// its name, `quota` the bytes it may hold.
+    #[error("{tenant} has used its {} (the organisation's storage quota): {needed} more bytes needed, {available} available", human_bytes(*.quota))]
+    TenantQuota { tenant: String, quota: u64, needed: u64, available: u64 },
     #[error("a folder cannot be moved or copied into itself")]
     IntoItself,
     #[error("the original folder of `{0}` no longer exists; restore it first")]
     RestoreParent(String),
+}
+
+/// Bytes as people write them, in binary units (`50 GB` for 50 GiB, as
+/// the operator sets quotas), one decimal where it is not whole.
+pub fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KB", "MB", "GB", "TB"];
+    let mut v = n as f64;
+    let mut u = 0;
+    while v >= 1024.0 && u < UNITS.len() - 1 {
+        v /= 1024.0;
+        u += 1;
+    }
+    let s = format!("{v:.1}");
+    format!("{} {}", s.strip_suffix(".0").unwrap_or(&s), UNITS[u])
 }
 
 /// A write's result, or the precondition that stopped it.
@@ -253,6 +283,9 @@ pub type Outcome<T> = std::result::Result<(T, Vec<Record>), DriveConflict>;
 pub trait DriveStore: Send + Sync + 'static {
     async fn drives(&self) -> Result<Vec<DriveRow>>;
     async fn drive(&self, id: &str) -> Result<Option<DriveRow>>;
+    /// Bytes stored in all the tenant's drives (the sum of their `used`,
+    /// kept as a running total: one read).
+    async fn tenant_used(&self, tenant: &str) -> Result<u64>;
     /// Creates the drive and its root folder; `Exists` when the id or the
     /// (tenant, slug) is taken.
     async fn create_drive(&self, row: &DriveRow, level: u8, now: i64, audit: Vec<Draft>) -> Result<Outcome<()>>;

@@ -23,6 +23,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/sqlite/0001_initial.sql")),
     (2, include_str!("../migrations/sqlite/0002_drive.sql")),
     (3, include_str!("../migrations/sqlite/0003_retention.sql")),
+    (4, include_str!("../migrations/sqlite/0004_tenant_usage.sql")),
 ];
 
 pub struct SqliteStore {

@@ -186,6 +186,38 @@ pub(crate) async fn add_used(tx: &mut Tx, drive: &str, delta: i64) -> Result<()>
     Ok(())
 }
 
+async fn tenant_used(tx: &mut Tx, tenant: &str) -> Result<u64> {
+    let u: Option<i64> = sqlx::query_scalar("SELECT used FROM tenant_usage WHERE tenant = ?")
+        .bind(tenant)
+        .fetch_optional(&mut *tx)
+        .await?;
+    Ok(u.unwrap_or(0).max(0) as u64)
+}
+
+/// The tenant's quota, read inside the write's transaction (one writer at a
+/// time), so racing writes cannot together pass it; `freed` is what the
+/// write itself releases (versions it drops).
+async fn tenant_quota_check(
+    tx: &mut Tx,
+    tenant: &str,
+    quota: Option<&TenantQuota>,
+    freed: u64,
+    needed: u64,
+) -> Result<std::result::Result<(), DriveConflict>> {
+    let Some(q) = quota else { return Ok(Ok(())) };
+    let used = tenant_used(tx, tenant).await?.saturating_sub(freed);
+    Ok(if used.saturating_add(needed) > q.bytes {
+        Err(DriveConflict::TenantQuota {
+            tenant: q.name.clone(),
+            quota: q.bytes,
+            needed,
+            available: q.bytes.saturating_sub(used),
+        })
+    } else {
+        Ok(())
+    })
+}
+
 fn quota_check(quota: Option<u64>, used: u64, needed: u64) -> std::result::Result<(), DriveConflict> {
     match quota {
         Some(q) if used.saturating_add(needed) > q => {
@@ -419,6 +451,14 @@ impl DriveStore for SqliteStore {
         }))
     }
 
+    async fn tenant_used(&self, tenant: &str) -> Result<u64> {
+        let u: Option<i64> = sqlx::query_scalar("SELECT used FROM tenant_usage WHERE tenant = ?")
+            .bind(tenant)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(u.unwrap_or(0).max(0) as u64)
+    }
+
     async fn create_drive(&self, row: &DriveRow, level: u8, now: i64, audit: Vec<Draft>) -> Result<Outcome<()>> {
         let mut tx = self.begin_write().await?;
         let res = sqlx::query(
@@ -605,6 +645,9 @@ impl DriveStore for SqliteStore {
         let freed: u64 = dropped.iter().map(|d| d.2).sum();
         let used_now = used(&mut tx, &p.drive).await?;
         if let Err(e) = quota_check(p.quota, used_now.saturating_sub(freed), p.size) {
+            return Ok(Err(e));
+        }
+        if let Err(e) = tenant_quota_check(&mut tx, &p.tenant, p.tenant_quota.as_ref(), freed, p.size).await? {
             return Ok(Err(e));
         }
         let node = if let Some(old) = &existing {
@@ -866,6 +909,9 @@ impl DriveStore for SqliteStore {
         let bytes = subtree_bytes(&mut tx, &t.from_drive, &t.from, false).await?;
         let used_to = used(&mut tx, &t.to_drive).await?;
         if let Err(e) = quota_check(t.quota, used_to, bytes) {
+            return Ok(Err(e));
+        }
+        if let Err(e) = tenant_quota_check(&mut tx, &t.tenant, t.tenant_quota.as_ref(), 0, bytes).await? {
             return Ok(Err(e));
         }
         let (lo, hi) = below(&t.from);

@@ -376,11 +376,24 @@ fn print_erasure(v: &Value) {
         if e["principal_record"] == true { ", the credential and the principal record" } else { "" },
     );
     let kept = v["kept"].as_array().cloned().unwrap_or_default();
-    if kept.is_empty() {
+    // Without a lockbox grant the server counts kept files instead of naming them.
+    let counted = v["kept_counts"].as_array().cloned().unwrap_or_default();
+    if kept.is_empty() && counted.is_empty() {
         println!("kept: nothing");
     }
     for k in kept {
         println!("kept: {}  {}", k["path"].as_str().unwrap_or(""), k["message"].as_str().unwrap_or(""));
+    }
+    for g in counted {
+        let files = g["files"].as_u64().unwrap_or(0);
+        println!(
+            "kept: {files} file{} ({} bytes) in {}  {}  (names withheld: {})",
+            if files == 1 { "" } else { "s" },
+            g["bytes"].as_u64().unwrap_or(0),
+            g["drive"].as_str().unwrap_or(""),
+            g["message"].as_str().unwrap_or(""),
+            g["withheld"].as_str().unwrap_or(""),
+        );
     }
     for note in v["notes"].as_array().cloned().unwrap_or_default() {
         println!("note: {}", note.as_str().unwrap_or(""));

@@ -114,7 +114,8 @@ document.addEventListener("DOMContentLoaded", () => {
         breaks = 0;
         continue;
       }
-      if (answer && answer.status !== 409 && answer.status < 500) {
+      // 507 is a full drive or organisation: a refusal, not a break.
+      if (answer && ((answer.status !== 409 && answer.status < 500) || answer.status === 507)) {
         store.del(key);
         return ui.failed(detail(answer));
       }

@@ -8,6 +8,7 @@ use std::sync::OnceLock;
 
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
+use suveren_service::ServiceError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {
@@ -171,6 +172,71 @@ impl Tr {
         }
         let args: Vec<(&str, Arg)> = d.args.iter().map(|(k, v)| (*k, Arg::S(v.clone()))).collect();
         self.args(d.code, &args)
+    }
+
+    /// A sentence a service wrote (the text of an invalid input, a
+    /// conflict, a failed sign-in, an unavailable key) in the reader's
+    /// language, when it is one of `suveren_service::messages`; any other
+    /// text as it was written.
+    pub fn said(&self, text: &str) -> String {
+        let Some((id, args)) = suveren_service::messages::identify(text) else {
+            return text.to_string();
+        };
+        if id == "err-name-invalid" && args.iter().all(|(_, v)| v.is_empty()) {
+            return self.get("drive-err-name-empty");
+        }
+        if bundle(self.lang).get_message(id).is_none() {
+            tracing::warn!(id, lang = self.lang.code(), "service message without a translation");
+            return text.to_string();
+        }
+        let args: Vec<(&str, Arg)> = args.into_iter().map(|(k, v)| (k, Arg::S(v))).collect();
+        self.args(id, &args)
+    }
+
+    /// Why a drive write's own precondition stopped it.
+    pub fn conflict(&self, c: &suveren_store::drive::DriveConflict) -> String {
+        use suveren_store::drive::DriveConflict as C;
+        let name = |p: &str| {
+            let base = p.rsplit(['/', '\\']).next().unwrap_or(p);
+            Arg::S(if base.is_empty() { p.to_string() } else { base.to_string() })
+        };
+        match c {
+            C::NoParent(p) => self.args("drive-err-no-parent", &[("folder", Arg::S(p.clone()))]),
+            C::ParentNotFolder(p) => self.args("drive-err-not-folder", &[("name", name(p))]),
+            C::Exists(p) => self.args("drive-err-exists", &[("name", name(p))]),
+            C::Missing(p) => self.args("drive-err-missing", &[("name", name(p))]),
+            C::IsFolder(p) => self.args("drive-err-is-folder", &[("name", name(p))]),
+            C::Precondition(p) => self.args("drive-err-changed", &[("name", name(p))]),
+            C::Quota { needed, available } => self.args(
+                "drive-err-quota",
+                &[("needed", Arg::S(self.bytes(*needed))), ("available", Arg::S(self.bytes(*available)))],
+            ),
+            C::IntoItself => self.get("drive-err-into-itself"),
+            C::RestoreParent(p) => self.args("drive-err-restore-parent", &[("name", name(p))]),
+            #[allow(unreachable_patterns)]
+            other => other.to_string(),
+        }
+    }
+
+    /// The words of any service error a person can act on, in the
+    /// reader's language (a refusal without the "Not allowed" around it);
+    /// `None` for failures of the server itself, which say nothing useful.
+    pub fn error(&self, e: &ServiceError) -> Option<String> {
+        Some(match e {
+            ServiceError::NotFound => self.get("error-not-found"),
+            ServiceError::Denied(d) => self.denial(d),
+            ServiceError::Unauthenticated(m)
+            | ServiceError::Invalid(m)
+            | ServiceError::Conflict(m)
+            | ServiceError::Unavailable(m) => self.said(m),
+            ServiceError::MfaRequired => self.get("signin-err-mfa"),
+            ServiceError::Throttled(d) => {
+                let n = d.as_secs().max(1);
+                self.args("signin-err-throttled", &[("n", Arg::N(n as f64)), ("seconds", Arg::S(self.number(n)))])
+            }
+            ServiceError::Drive(c) => self.conflict(c),
+            _ => return None,
+        })
     }
 
     /// `1 234` / `1 234` / `1,234`: numbers as the language writes them.

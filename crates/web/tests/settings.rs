@@ -87,7 +87,7 @@ async fn totp_enrolment_shows_a_qr_code_and_keeps_the_user_signed_in() {
     let r = post(&s, &c, "/settings/totp/confirm", &[("csrf", &token), ("code", "000000"), ("secret", &secret)]).await;
     assert_eq!(r.status(), 422);
     let html = r.text().await.unwrap();
-    assert!(html.contains("That code does not match") && html.contains("id=\"totp-code\""), "{html}");
+    assert!(html.contains("Koden stemmer ikke.") && html.contains("id=\"totp-code\""), "{html}");
     // The right one: on, with recovery codes once, and a new session.
     let r = post(&s, &c, "/settings/totp/confirm", &[("csrf", &token), ("code", &totp_now(&secret))]).await;
     assert_eq!(r.status(), 200);

@@ -23,7 +23,7 @@ use suveren_audit::Outcome as AuditOutcome;
 use suveren_blob::EncryptedBlobs;
 use suveren_domain::Principal;
 use suveren_policy::{AccessRole, Action, ContentRef, DriveRef, Resource};
-use suveren_store::drive::{is_within, DriveConflict, DriveRow, Node};
+use suveren_store::drive::{is_within, DriveConflict, DriveRow, Node, TenantQuota};
 use suveren_store::Batch;
 use tokio::sync::Mutex;
 
@@ -231,13 +231,13 @@ pub fn clean_path(raw: &str) -> Result<String> {
     const MAX_NAME: usize = 255;
     const MAX_PATH: usize = 4096;
     if raw.len() > MAX_PATH {
-        return Err(ServiceError::invalid(format!("paths are limited to {MAX_PATH} bytes")));
+        return Err(ServiceError::invalid(crate::messages::PATH_TOO_LONG));
     }
     let mut out = String::with_capacity(raw.len() + 1);
     for seg in raw.split('/').filter(|s| !s.is_empty()) {
         check_name(seg)?;
         if seg.len() > MAX_NAME {
-            return Err(ServiceError::invalid(format!("names are limited to {MAX_NAME} bytes")));
+            return Err(ServiceError::invalid(crate::messages::NAME_TOO_LONG));
         }
         out.push('/');
         out.push_str(seg);
@@ -251,13 +251,13 @@ pub fn clean_path(raw: &str) -> Result<String> {
 /// A single file or folder name.
 pub fn check_name(name: &str) -> Result<()> {
     if name.is_empty() || name == "." || name == ".." {
-        return Err(ServiceError::invalid(format!("`{name}` is not a valid name")));
+        return Err(ServiceError::invalid(crate::messages::fill(crate::messages::NAME_INVALID, &[("name", name)])));
     }
     if name.chars().any(|c| c.is_control() || c == '/' || c == '\\') {
-        return Err(ServiceError::invalid("names cannot contain control characters, `/` or `\\`"));
+        return Err(ServiceError::invalid(crate::messages::NAME_CHARS));
     }
     if name.len() > 255 {
-        return Err(ServiceError::invalid("names are limited to 255 bytes"));
+        return Err(ServiceError::invalid(crate::messages::NAME_TOO_LONG));
     }
     Ok(())
 }
@@ -556,6 +556,49 @@ impl App {
     pub async fn usage(&self, place: &Place) -> Result<(u64, Option<u64>)> {
         let used = self.store.drive(&place.drive.id).await?.map(|r| r.used).unwrap_or(0);
         Ok((used, place.drive.quota))
+    }
+
+    /// Bytes used in the drive and the most it can hold now: its own quota,
+    /// or less when the tenant's quota leaves less room (what a WebDAV
+    /// client is told as `quota-available-bytes`).
+    pub async fn room(&self, place: &Place) -> Result<(u64, Option<u64>)> {
+        let (used, quota) = self.usage(place).await?;
+        let Some(t) = self.tenant_quota(&place.drive.tenant) else { return Ok((used, quota)) };
+        let free = t.bytes.saturating_sub(self.store.tenant_used(&place.drive.tenant).await?);
+        let by_tenant = used.saturating_add(free);
+        Ok((used, Some(quota.map_or(by_tenant, |q| q.min(by_tenant)))))
+    }
+
+    /// The tenant's quota as writes check it (`None`: unlimited). It is
+    /// the operator's setting in the directory, so reading it costs nothing.
+    pub(crate) fn tenant_quota(&self, tenant: &str) -> Option<TenantQuota> {
+        let snap = self.snapshot();
+        let t = snap.dir.tenants.get(tenant)?;
+        t.quota_bytes.map(|bytes| TenantQuota { bytes, name: t.name.clone() })
+    }
+
+    /// Refuses, before a body arrives, `size` more bytes that the drive's
+    /// or the tenant's quota has no room for. Only a courtesy to the client:
+    /// the store checks both again inside the write's own transaction.
+    pub(crate) async fn quota_precheck(&self, place: &Place, size: u64) -> Result<()> {
+        if let Some(quota) = place.drive.quota {
+            let (used, _) = self.usage(place).await?;
+            if used.saturating_add(size) > quota {
+                return Err(conflict(DriveConflict::Quota { needed: size, available: quota.saturating_sub(used) }));
+            }
+        }
+        if let Some(q) = self.tenant_quota(&place.drive.tenant) {
+            let used = self.store.tenant_used(&place.drive.tenant).await?;
+            if used.saturating_add(size) > q.bytes {
+                return Err(conflict(DriveConflict::TenantQuota {
+                    tenant: q.name,
+                    quota: q.bytes,
+                    needed: size,
+                    available: q.bytes.saturating_sub(used),
+                }));
+            }
+        }
+        Ok(())
     }
 
     /// Drives the caller can open: their own, their team drives.

@@ -207,12 +207,9 @@ impl App {
         if existing.as_ref().is_some_and(|n| n.dir) {
             return Err(conflict(DriveConflict::IsFolder(path)));
         }
-        if let (Some(size), Some(quota)) = (opts.size, place.drive.quota) {
+        if let Some(size) = opts.size {
             // Refuse early rather than after receiving gigabytes.
-            let (used, _) = self.usage(place).await?;
-            if used.saturating_add(size) > quota {
-                return Err(conflict(DriveConflict::Quota { needed: size, available: quota.saturating_sub(used) }));
-            }
+            self.quota_precheck(place, size).await?;
         }
         let tenant = place.drive.tenant.clone();
         let kek = self.kek(&tenant).await?;
@@ -281,6 +278,7 @@ impl App {
             level,
             expect: opts.expect,
             quota: place.drive.quota,
+            tenant_quota: self.tenant_quota(&tenant),
             versions,
         };
         let draft = self.allowed(ctx, permit, &tenant);
@@ -335,7 +333,7 @@ impl App {
     pub async fn delete(&self, ctx: &Ctx, place: &Place, path: &str) -> Result<TrashEntry> {
         let path = clean_path(path)?;
         if path == "/" {
-            return Err(ServiceError::invalid("the root of a drive cannot be deleted"));
+            return Err(ServiceError::invalid(crate::messages::ROOT_DELETE));
         }
         let node = self.store.node(&place.drive.id, &path).await?;
         let level = node.as_ref().map(|n| n.level).unwrap_or(place.drive.level);
@@ -379,7 +377,7 @@ impl App {
         let from = clean_path(from)?;
         let to = clean_path(to)?;
         if from == "/" || to == "/" {
-            return Err(ServiceError::invalid("the root of a drive cannot be moved or replaced"));
+            return Err(ServiceError::invalid(crate::messages::ROOT_MOVE));
         }
         let node = self.store.node(&src.drive.id, &from).await?;
         let src_level = node.as_ref().map(|n| n.level).unwrap_or(src.drive.level);
@@ -447,6 +445,8 @@ impl App {
             by: ctx.actor.login().to_string(),
             trash_id: crate::new_id(),
             quota: dst.drive.quota,
+            // A copy adds bytes to the tenant; a move between its drives does not.
+            tenant_quota: if opts.copy { self.tenant_quota(&dst.drive.tenant) } else { None },
         };
         let res =
             if opts.copy { self.store.copy_node(&t, drafts).await? } else { self.store.move_node(&t, drafts).await? };

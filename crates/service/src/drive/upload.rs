@@ -6,11 +6,11 @@
 
 use serde::{Deserialize, Serialize};
 use suveren_policy::Action;
-use suveren_store::drive::{DriveConflict, Node};
+use suveren_store::drive::Node;
 use suveren_store::{Batch, Op};
 use tokio::io::AsyncRead;
 
-use super::{clean_path, conflict, now_ms, DriveSel, WriteOpts};
+use super::{clean_path, now_ms, DriveSel, WriteOpts};
 use crate::{App, Ctx, Result, ServiceError};
 
 pub const UPLOAD_KIND: &str = "upload";
@@ -76,12 +76,7 @@ impl App {
         if total > MAX_UPLOAD {
             return Err(ServiceError::invalid(format!("uploads are limited to {MAX_UPLOAD} bytes")));
         }
-        if let Some(quota) = place.drive.quota {
-            let (used, _) = self.usage(&place).await?;
-            if used.saturating_add(total) > quota {
-                return Err(conflict(DriveConflict::Quota { needed: total, available: quota.saturating_sub(used) }));
-            }
-        }
+        self.quota_precheck(&place, total).await?;
         let kek = self.kek(&place.drive.tenant).await?;
         let u = Upload {
             id: crate::new_id(),

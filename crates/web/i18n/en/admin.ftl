@@ -243,3 +243,13 @@ audit-scanned = No more matches up to record { $seq }; continue to search furthe
 audit-paging = Pages of the audit log
 audit-next = Next records
 audit-latest = Newest records
+
+# The service's sentences (ids in suveren_service::messages): legal holds
+# and the tenant's key.
+err-hold-stale = The hold changed meanwhile. Look at it again.
+err-key-locked = { $tenant }'s key is locked: a tenant administrator must unlock it before content can be read.
+err-key-hsm = { $tenant }'s key is held by a hardware security module (HSM) this server is not set up for; the operator must configure keys.pkcs11.
+err-key-provider-down = { $tenant }'s key cannot be reached: { $problem }
+err-key-wrong-passphrase = That passphrase does not unlock { $tenant }'s key.
+err-key-none = The organisation has no key yet; there is nothing to unlock.
+err-key-stale = The organisation's key changed at the same time. Try again.

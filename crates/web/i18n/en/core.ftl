@@ -49,3 +49,15 @@ error-csrf = The form had expired. Go back, reload the page and try again.
 error-back = Back to the home page
 
 level-banner = { $level }: { $text }
+
+# Why signing in failed: the service's sentences (ids in
+# suveren_service::messages; the API answers them in English) and the
+# sign-in's own.
+err-wrong-password = Wrong login or password.
+err-wrong-totp = Wrong or already used authenticator code.
+err-wrong-recovery = Wrong or already used recovery code.
+signin-err-mfa = This account signs in with a second factor: enter the code from your authenticator app as well.
+signin-err-throttled = Too many failed sign-ins. Try again in { $n ->
+        [one] one second
+       *[other] { $seconds } seconds
+    }.

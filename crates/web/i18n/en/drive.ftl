@@ -128,3 +128,23 @@ drive-share-a-link = A link
 drive-share-existing = Your shares of this item
 drive-share-search-first = Type a name above and choose Find.
 drive-js-suggestions = Suggestions: { $count }
+# The organisation's quota (all its drives together), set by the operator.
+drive-err-tenant-quota = { $tenant } has used its { $quota } of storage: { $needed } more needed, { $available } free. Empty the trash or ask an administrator for more room.
+
+# Names and writes the drive refuses: the service's sentences (ids in
+# suveren_service::messages) and the store's preconditions.
+err-name-invalid = “{ $name }” cannot be used as a name.
+drive-err-name-empty = A name cannot be empty.
+err-name-chars = A name cannot contain / or \ or control characters.
+err-name-too-long = The name is too long: at most 255 characters (fewer with letters such as æ, ø and å).
+err-path-too-long = The path is too long (at most 4,096 bytes).
+err-root-delete = The top folder of a drive cannot be deleted.
+err-root-move = The top folder of a drive cannot be moved or replaced.
+err-storage-full = The server's storage is full; nothing was saved. Tell the operator.
+drive-err-no-parent = The folder { $folder } does not exist (any more).
+drive-err-not-folder = { $name } is not a folder.
+drive-err-missing = { $name } does not exist (any more).
+drive-err-is-folder = { $name } is a folder.
+drive-err-changed = { $name } has changed since you opened it. Reload the page and try again.
+drive-err-into-itself = A folder cannot be moved or copied into itself.
+drive-err-restore-parent = The folder { $name } was in no longer exists. Restore that folder first.

@@ -72,3 +72,6 @@ lb-done-filed = Your request is sent to the approvers.
 lb-done-approved = Your approval is recorded.
 lb-done-denied = The request is denied.
 lb-done-revoked = The access has ended.
+
+# The service's sentences (ids in suveren_service::messages).
+err-lockbox-stale = The request changed while you decided. Look at it again.

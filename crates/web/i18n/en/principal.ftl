@@ -83,3 +83,9 @@ pr-ok-deleted = The account { $login } was deleted.
 pr-self-export = Download my data
 pr-self-export-intro = Everything Suveren holds about you (GDPR Art. 15 and 20): your files, your account, shares, sessions, app passwords (without secrets) and the audit records about you, as one ZIP file with a manifest.
 pr-self-export-link = Download my data (ZIP)
+# Erasure report without a lockbox grant: kept files counted, not named.
+pr-erase-names-withheld = File names are content: an administrator sees them only under a live lockbox grant. The kept files are counted per drive instead.
+pr-erase-counted-caption = Kept files, counted per drive (names withheld)
+pr-kept-col-drive = Drive
+pr-kept-col-files = Files
+pr-kept-counted-trashed = { $count } in the trash

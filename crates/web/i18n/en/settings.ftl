@@ -47,3 +47,8 @@ set-lang = Language
 set-lang-current = (in use)
 set-copy = Copy
 set-copied = Copied
+
+# The service's sentences (ids in suveren_service::messages).
+err-enrol-first = Start setting up the authenticator app first.
+err-totp-mismatch = That code does not match. Check that the time on your phone is right and try again.
+err-app-password-limit = You have 50 app passwords, the most there can be. Revoke one first.

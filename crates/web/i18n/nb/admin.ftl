@@ -243,3 +243,13 @@ audit-scanned = Ingen flere treff til og med hendelse { $seq }; fortsett for å 
 audit-paging = Sider i revisjonsloggen
 audit-next = Neste hendelser
 audit-latest = Nyeste hendelser
+
+# The service's sentences (ids in suveren_service::messages): legal holds
+# and the tenant's key.
+err-hold-stale = Båndleggingen ble endret i mellomtiden. Se på den igjen.
+err-key-locked = Nøkkelen til { $tenant } er låst: en administrator må låse den opp før innholdet kan leses.
+err-key-hsm = Nøkkelen til { $tenant } holdes av en maskinvaresikkerhetsmodul (HSM) som denne serveren ikke er satt opp for; driftsoperatøren må sette opp keys.pkcs11.
+err-key-provider-down = Nøkkelen til { $tenant } kan ikke nås: { $problem }
+err-key-wrong-passphrase = Den passordfrasen låser ikke opp nøkkelen til { $tenant }.
+err-key-none = Virksomheten har ingen nøkkel ennå; det er ingenting å låse opp.
+err-key-stale = Nøkkelen ble endret samtidig. Prøv igjen.

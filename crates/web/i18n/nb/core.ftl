@@ -48,3 +48,15 @@ error-csrf = Skjemaet var utløpt. Gå tilbake, last siden på nytt og prøv igj
 error-back = Til startsiden
 
 level-banner = { $level }: { $text }
+
+# Why signing in failed: the service's sentences (ids in
+# suveren_service::messages; the API answers them in English) and the
+# sign-in's own.
+err-wrong-password = Feil brukernavn eller passord.
+err-wrong-totp = Feil kode fra autentiseringsappen, eller en kode som alt er brukt.
+err-wrong-recovery = Feil gjenopprettingskode, eller en kode som alt er brukt.
+signin-err-mfa = Denne kontoen logger inn med totrinnspålogging: skriv også inn koden fra autentiseringsappen.
+signin-err-throttled = For mange mislykkede innlogginger. Prøv igjen om { $n ->
+        [one] ett sekund
+       *[other] { $seconds } sekunder
+    }.

@@ -128,3 +128,23 @@ drive-share-a-link = En lenke
 drive-share-existing = Dine delinger av dette elementet
 drive-share-search-first = Skriv et navn over og velg Finn.
 drive-js-suggestions = Forslag: { $count }
+# The organisation's quota (all its drives together), set by the operator.
+drive-err-tenant-quota = { $tenant } har brukt opp sine { $quota } lagringsplass: { $needed } mer trengs, { $available } ledig. Tøm papirkurven eller be en administrator om mer plass.
+
+# Names and writes the drive refuses: the service's sentences (ids in
+# suveren_service::messages) and the store's preconditions.
+err-name-invalid = «{ $name }» kan ikke brukes som navn.
+drive-err-name-empty = Navnet kan ikke være tomt.
+err-name-chars = Et navn kan ikke inneholde / eller \ eller kontrolltegn.
+err-name-too-long = Navnet er for langt: høyst 255 tegn (færre med bokstaver som æ, ø og å).
+err-path-too-long = Stien er for lang (høyst 4096 byte).
+err-root-delete = Den øverste mappen i et område kan ikke slettes.
+err-root-move = Den øverste mappen i et område kan ikke flyttes eller erstattes.
+err-storage-full = Serverens lagringsplass er full; ingenting ble lagret. Si fra til driftsoperatøren.
+drive-err-no-parent = Mappen { $folder } finnes ikke (lenger).
+drive-err-not-folder = { $name } er ikke en mappe.
+drive-err-missing = { $name } finnes ikke (lenger).
+drive-err-is-folder = { $name } er en mappe.
+drive-err-changed = { $name } er endret siden du åpnet den. Last siden på nytt og prøv igjen.
+drive-err-into-itself = En mappe kan ikke flyttes eller kopieres inn i seg selv.
+drive-err-restore-parent = Mappen som { $name } lå i, finnes ikke lenger. Gjenopprett den mappen først.

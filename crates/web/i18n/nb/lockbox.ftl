@@ -72,3 +72,6 @@ lb-done-filed = Forespørselen er sendt til godkjennerne.
 lb-done-approved = Godkjenningen din er registrert.
 lb-done-denied = Forespørselen er avslått.
 lb-done-revoked = Innsynet er avsluttet.
+
+# The service's sentences (ids in suveren_service::messages).
+err-lockbox-stale = Forespørselen ble endret mens du vurderte den. Se på den igjen.

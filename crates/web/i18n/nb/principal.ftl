@@ -83,3 +83,9 @@ pr-ok-deleted = Kontoen { $login } ble slettet.
 pr-self-export = Last ned dataene mine
 pr-self-export-intro = Alt Suveren har om deg (GDPR art. 15 og 20): filene dine, kontoen, delinger, økter, app-passord (uten hemmeligheter) og revisjonsloggens oppføringer om deg, som én ZIP-fil med en oversikt.
 pr-self-export-link = Last ned dataene mine (ZIP)
+# Erasure report without a lockbox grant: kept files counted, not named.
+pr-erase-names-withheld = Filnavn er innhold: en administrator ser dem bare med et godkjent innsyn (lockbox) som gjelder nå. Filene som beholdes, telles derfor per område.
+pr-erase-counted-caption = Filer som beholdes, talt per område (navn holdt tilbake)
+pr-kept-col-drive = Område
+pr-kept-col-files = Filer
+pr-kept-counted-trashed = { $count } i papirkurven

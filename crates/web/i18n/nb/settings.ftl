@@ -47,3 +47,8 @@ set-lang = Språk
 set-lang-current = (i bruk)
 set-copy = Kopier
 set-copied = Kopiert
+
+# The service's sentences (ids in suveren_service::messages).
+err-enrol-first = Start oppsettet av autentiseringsappen først.
+err-totp-mismatch = Koden stemmer ikke. Sjekk at klokken på telefonen går riktig, og prøv igjen.
+err-app-password-limit = Du har 50 apppassord, som er det meste du kan ha. Trekk tilbake ett først.

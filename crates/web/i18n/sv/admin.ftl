@@ -243,3 +243,13 @@ audit-scanned = Inga fler träffar till och med händelse { $seq }; fortsätt f�
 audit-paging = Sidor i granskningsloggen
 audit-next = Nästa händelser
 audit-latest = Senaste händelserna
+
+# The service's sentences (ids in suveren_service::messages): legal holds
+# and the tenant's key.
+err-hold-stale = Bevarandebeslutet ändrades under tiden. Titta på det igen.
+err-key-locked = Nyckeln för { $tenant } är låst: en administratör måste låsa upp den innan innehållet kan läsas.
+err-key-hsm = Nyckeln för { $tenant } hålls av en hårdvarusäkerhetsmodul (HSM) som den här servern inte är inställd för; driftoperatören måste ställa in keys.pkcs11.
+err-key-provider-down = Nyckeln för { $tenant } kan inte nås: { $problem }
+err-key-wrong-passphrase = Den lösenfrasen låser inte upp nyckeln för { $tenant }.
+err-key-none = Organisationen har ingen nyckel ännu; det finns inget att låsa upp.
+err-key-stale = Nyckeln ändrades samtidigt. Försök igen.

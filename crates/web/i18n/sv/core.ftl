@@ -48,3 +48,15 @@ error-csrf = Formuläret hade gått ut. Gå tillbaka, ladda om sidan och försö
 error-back = Till startsidan
 
 level-banner = { $level }: { $text }
+
+# Why signing in failed: the service's sentences (ids in
+# suveren_service::messages; the API answers them in English) and the
+# sign-in's own.
+err-wrong-password = Fel användarnamn eller lösenord.
+err-wrong-totp = Fel kod från autentiseringsappen, eller en kod som redan har använts.
+err-wrong-recovery = Fel återställningskod, eller en kod som redan har använts.
+signin-err-mfa = Det här kontot loggar in med tvåstegsinloggning: ange också koden från autentiseringsappen.
+signin-err-throttled = För många misslyckade inloggningar. Försök igen om { $n ->
+        [one] en sekund
+       *[other] { $seconds } sekunder
+    }.

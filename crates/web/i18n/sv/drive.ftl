@@ -128,3 +128,23 @@ drive-share-a-link = En länk
 drive-share-existing = Dina delningar av detta objekt
 drive-share-search-first = Skriv ett namn ovan och välj Hitta.
 drive-js-suggestions = Förslag: { $count }
+# The organisation's quota (all its drives together), set by the operator.
+drive-err-tenant-quota = { $tenant } har använt upp sina { $quota } lagringsutrymme: { $needed } till behövs, { $available } ledigt. Töm papperskorgen eller be en administratör om mer utrymme.
+
+# Names and writes the drive refuses: the service's sentences (ids in
+# suveren_service::messages) and the store's preconditions.
+err-name-invalid = ”{ $name }” kan inte användas som namn.
+drive-err-name-empty = Namnet får inte vara tomt.
+err-name-chars = Ett namn får inte innehålla / eller \ eller styrtecken.
+err-name-too-long = Namnet är för långt: högst 255 tecken (färre med bokstäver som å, ä och ö).
+err-path-too-long = Sökvägen är för lång (högst 4096 byte).
+err-root-delete = Den översta mappen på en yta kan inte raderas.
+err-root-move = Den översta mappen på en yta kan inte flyttas eller ersättas.
+err-storage-full = Serverns lagring är full; inget sparades. Meddela driftoperatören.
+drive-err-no-parent = Mappen { $folder } finns inte (längre).
+drive-err-not-folder = { $name } är inte en mapp.
+drive-err-missing = { $name } finns inte (längre).
+drive-err-is-folder = { $name } är en mapp.
+drive-err-changed = { $name } har ändrats sedan du öppnade den. Ladda om sidan och försök igen.
+drive-err-into-itself = En mapp kan inte flyttas eller kopieras in i sig själv.
+drive-err-restore-parent = Mappen som { $name } låg i finns inte längre. Återställ den mappen först.

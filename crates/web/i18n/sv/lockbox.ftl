@@ -72,3 +72,6 @@ lb-done-filed = Begäran har skickats till godkännarna.
 lb-done-approved = Ditt godkännande är registrerat.
 lb-done-denied = Begäran har avslagits.
 lb-done-revoked = Åtkomsten har avslutats.
+
+# The service's sentences (ids in suveren_service::messages).
+err-lockbox-stale = Begäran ändrades medan du beslutade. Titta på den igen.

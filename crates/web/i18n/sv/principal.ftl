@@ -83,3 +83,9 @@ pr-ok-deleted = Kontot { $login } togs bort.
 pr-self-export = Ladda ner mina uppgifter
 pr-self-export-intro = Allt Suveren har om dig (GDPR art. 15 och 20): dina filer, kontot, delningar, sessioner, applösenord (utan hemligheter) och granskningsloggens poster om dig, som en ZIP-fil med en förteckning.
 pr-self-export-link = Ladda ner mina uppgifter (ZIP)
+# Erasure report without a lockbox grant: kept files counted, not named.
+pr-erase-names-withheld = Filnamn är innehåll: en administratör ser dem bara med en godkänd åtkomstbegäran (lockbox) som gäller nu. Filerna som behålls räknas därför per yta.
+pr-erase-counted-caption = Filer som behålls, räknade per yta (namn undanhållna)
+pr-kept-col-drive = Yta
+pr-kept-col-files = Filer
+pr-kept-counted-trashed = { $count } i papperskorgen

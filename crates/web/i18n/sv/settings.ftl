@@ -47,3 +47,8 @@ set-lang = Språk
 set-lang-current = (används)
 set-copy = Kopiera
 set-copied = Kopierat
+
+# The service's sentences (ids in suveren_service::messages).
+err-enrol-first = Börja med att ställa in autentiseringsappen.
+err-totp-mismatch = Koden stämmer inte. Kontrollera att klockan i telefonen går rätt och försök igen.
+err-app-password-limit = Du har 50 applösenord, vilket är det högsta antalet. Återkalla ett först.

@@ -483,7 +483,7 @@ fn level_row(tr: Tr, l: &suveren_domain::Level) -> LevelRow {
 async fn refused(s: &AppState, page: &Page, section: &'static str, e: ServiceError) -> Response {
     let text = match e {
         ServiceError::Denied(d) if !d.conceal => page.tr.denial(&d),
-        ServiceError::Invalid(m) | ServiceError::Conflict(m) | ServiceError::Unavailable(m) => m,
+        ServiceError::Invalid(m) | ServiceError::Conflict(m) | ServiceError::Unavailable(m) => page.tr.said(&m),
         other => return service_error(page.tr, other),
     };
     let flash = Flash { section, text: page.tr.args("admin-refused", &[("reason", Arg::S(text))]), error: true };

@@ -446,7 +446,7 @@ async fn show(s: &AppState, page: &Page, flash: Option<Flash>, refusal: Option<R
 /// so do internal errors.
 async fn refuse(s: &AppState, page: &Page, e: ServiceError, make: impl FnOnce(String) -> Refusal) -> Response {
     let text = match e {
-        ServiceError::Invalid(m) | ServiceError::Conflict(m) | ServiceError::Unavailable(m) => m,
+        ServiceError::Invalid(m) | ServiceError::Conflict(m) | ServiceError::Unavailable(m) => page.tr.said(&m),
         other => return service_error(page.tr, other),
     };
     let text = page.tr.args("tenant-refused", &[("reason", Arg::S(text))]);

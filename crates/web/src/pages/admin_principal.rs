@@ -79,11 +79,23 @@ pub struct KeptRow {
     pub why: String,
 }
 
+/// Kept files the caller may not list (file names are content): a count
+/// per drive and reason.
+pub struct KeptCountRow {
+    pub drive: String,
+    pub files: String,
+    /// "3 in the trash", when any are.
+    pub trashed: Option<String>,
+    pub size: String,
+    pub why: String,
+}
+
 /// The service's erasure report, in the reader's language.
 pub struct ReportView {
     pub heading: String,
     pub erased: Vec<(String, String)>,
     pub kept: Vec<KeptRow>,
+    pub kept_counts: Vec<KeptCountRow>,
     pub notes: Vec<String>,
     pub dry_run: bool,
 }
@@ -188,29 +200,35 @@ fn report_view(tr: Tr, r: &ErasureReport) -> ReportView {
         (tr.get("pr-erased-credential"), yn(e.credential)),
         (tr.get("pr-erased-record"), yn(e.principal_record)),
     ];
+    let why = |k: &Keep| match k {
+        Keep::Hold { case_ref, since, .. } => {
+            tr.args("pr-kept-hold", &[("case", Arg::S(case_ref.clone())), ("since", Arg::S(tr.datetime(*since)))])
+        }
+        Keep::MinRetention { level, until, .. } => {
+            tr.args("pr-kept-min", &[("level", Arg::S(level.clone())), ("until", Arg::S(tr.datetime(*until)))])
+        }
+    };
     let kept = r
         .kept
         .iter()
-        .map(|k| KeptRow {
-            path: k.path.clone(),
-            size: tr.bytes(k.size),
-            trashed: k.trashed,
-            why: match &k.reason {
-                Keep::Hold { case_ref, since, .. } => tr.args(
-                    "pr-kept-hold",
-                    &[("case", Arg::S(case_ref.clone())), ("since", Arg::S(tr.datetime(*since)))],
-                ),
-                Keep::MinRetention { level, until, .. } => {
-                    tr.args("pr-kept-min", &[("level", Arg::S(level.clone())), ("until", Arg::S(tr.datetime(*until)))])
-                }
-            },
+        .map(|k| KeptRow { path: k.path.clone(), size: tr.bytes(k.size), trashed: k.trashed, why: why(&k.reason) })
+        .collect();
+    let kept_counts = r
+        .kept_counts
+        .iter()
+        .map(|g| KeptCountRow {
+            drive: g.drive.clone(),
+            files: n(g.files),
+            trashed: (g.trashed > 0).then(|| tr.args("pr-kept-counted-trashed", &[("count", Arg::S(n(g.trashed)))])),
+            size: tr.bytes(g.bytes),
+            why: why(&g.reason),
         })
         .collect();
     let heading = tr.args(
         if r.dry_run { "pr-erase-report-dry" } else { "pr-erase-report-done" },
         &[("login", Arg::S(r.login.clone()))],
     );
-    ReportView { heading, erased, kept, notes: r.notes.clone(), dry_run: r.dry_run }
+    ReportView { heading, erased, kept, kept_counts, notes: r.notes.clone(), dry_run: r.dry_run }
 }
 
 /// The page for `p` (None: gone, with `gone` saying so).

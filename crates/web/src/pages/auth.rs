@@ -103,10 +103,12 @@ pub async fn sign_in(State(s): State<AppState>, page: Page, Form(f): Form<SignIn
             r
         }
         Err(e) => {
-            let reason = match &e {
-                suveren_service::ServiceError::Denied(d) => page.tr.denial(d),
-                e => e.to_string(),
-            };
+            // In the reader's language: a wrong password or code, a second
+            // factor to give, throttling, a suspended tenant's refusal.
+            let reason = page.tr.error(&e).unwrap_or_else(|| {
+                tracing::error!(error = %e, "sign-in");
+                page.tr.get("error-title")
+            });
             let c = Chrome::bare(page.tr, page.tr.get("signin-title"));
             let mut r = render(&SignIn {
                 c,

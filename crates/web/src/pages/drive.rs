@@ -81,16 +81,20 @@ fn reason(tr: Tr, e: &ServiceError) -> String {
     match e {
         ServiceError::Denied(d) => tr.denial(d),
         ServiceError::NotFound => tr.get("error-not-found"),
-        ServiceError::Drive(C::Quota { needed, available }) => tr.args(
-            "drive-err-quota",
-            &[("needed", Arg::S(tr.bytes(*needed))), ("available", Arg::S(tr.bytes(*available)))],
+        ServiceError::Drive(C::TenantQuota { tenant, quota, needed, available }) => tr.args(
+            "drive-err-tenant-quota",
+            &[
+                ("tenant", Arg::S(tenant.clone())),
+                ("quota", Arg::S(tr.bytes(*quota))),
+                ("needed", Arg::S(tr.bytes(*needed))),
+                ("available", Arg::S(tr.bytes(*available))),
+            ],
         ),
-        ServiceError::Drive(C::Exists(p)) => tr.args("drive-err-exists", &[("name", Arg::S(base_name(p).into()))]),
-        ServiceError::Drive(c) => c.to_string(),
+        ServiceError::Drive(c) => tr.conflict(c),
         ServiceError::Invalid(m)
         | ServiceError::Conflict(m)
         | ServiceError::Unavailable(m)
-        | ServiceError::Unauthenticated(m) => m.clone(),
+        | ServiceError::Unauthenticated(m) => tr.said(m),
         other => {
             tracing::error!(error = %other, "drive page");
             tr.get("error-title")

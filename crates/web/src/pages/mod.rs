@@ -133,9 +133,11 @@ pub fn service_error(tr: Tr, e: ServiceError) -> Response {
             StatusCode::FORBIDDEN,
             tr.args("error-denied", &[("reason", crate::i18n::Arg::S(tr.denial(&d)))]),
         ),
-        ServiceError::Invalid(m) | ServiceError::Conflict(m) => error_page(tr, StatusCode::UNPROCESSABLE_ENTITY, m),
-        ServiceError::Unauthenticated(m) => error_page(tr, StatusCode::UNAUTHORIZED, m),
-        ServiceError::Unavailable(m) => error_page(tr, StatusCode::SERVICE_UNAVAILABLE, m),
+        ServiceError::Invalid(m) | ServiceError::Conflict(m) => {
+            error_page(tr, StatusCode::UNPROCESSABLE_ENTITY, tr.said(&m))
+        }
+        ServiceError::Unauthenticated(m) => error_page(tr, StatusCode::UNAUTHORIZED, tr.said(&m)),
+        ServiceError::Unavailable(m) => error_page(tr, StatusCode::SERVICE_UNAVAILABLE, tr.said(&m)),
         ServiceError::Drive(c) => {
             use suveren_store::drive::DriveConflict as C;
             let status = match &c {
@@ -143,21 +145,17 @@ pub fn service_error(tr: Tr, e: ServiceError) -> Response {
                 C::Precondition(_) => StatusCode::PRECONDITION_FAILED,
                 _ => StatusCode::CONFLICT,
             };
-            error_page(tr, status, c.to_string())
+            error_page(tr, status, tr.conflict(&c))
         }
-        ServiceError::MfaRequired => error_page(tr, StatusCode::UNAUTHORIZED, e_text(&ServiceError::MfaRequired)),
-        ServiceError::Throttled(d) => {
-            error_page(tr, StatusCode::TOO_MANY_REQUESTS, e_text(&ServiceError::Throttled(d)))
+        e @ ServiceError::MfaRequired => error_page(tr, StatusCode::UNAUTHORIZED, tr.error(&e).unwrap_or_default()),
+        e @ ServiceError::Throttled(_) => {
+            error_page(tr, StatusCode::TOO_MANY_REQUESTS, tr.error(&e).unwrap_or_default())
         }
         other => {
             tracing::error!(error = %other, "page");
             error_page(tr, StatusCode::INTERNAL_SERVER_ERROR, tr.get("error-title"))
         }
     }
-}
-
-fn e_text(e: &ServiceError) -> String {
-    e.to_string()
 }
 
 /// 303 See Other: after a POST, the browser GETs the target.

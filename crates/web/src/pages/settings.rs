@@ -137,8 +137,8 @@ fn refusal(tr: Tr, e: &ServiceError) -> Option<(StatusCode, String)> {
         ServiceError::Denied(d) => {
             Some((StatusCode::FORBIDDEN, tr.args("error-denied", &[("reason", Arg::S(tr.denial(d)))])))
         }
-        ServiceError::Conflict(m) => Some((StatusCode::CONFLICT, m.clone())),
-        ServiceError::Invalid(m) => Some((StatusCode::UNPROCESSABLE_ENTITY, m.clone())),
+        ServiceError::Conflict(m) => Some((StatusCode::CONFLICT, tr.said(m))),
+        ServiceError::Invalid(m) => Some((StatusCode::UNPROCESSABLE_ENTITY, tr.said(m))),
         ServiceError::NotFound => Some((StatusCode::NOT_FOUND, tr.get("error-not-found"))),
         _ => None,
     }
