@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { BASE, LANGS, checkA11y, closeBrowser, hasRoute, open, openAs } from './lib.mjs';
+import { makeLinks } from './links-fixture.mjs';
 
 after(closeBrowser);
 
@@ -14,6 +15,9 @@ const PER = 'per.elev@nordvik.test';
 const ANNA = 'anna.admin@nordvik.test';
 const ODA = 'oda.godkjenner@nordvik.test';
 const OPERATOR = 'operator';
+
+// Share links for the recipients' pages (made over the REST API).
+const LINKS = await makeLinks();
 
 // Each page: who looks at it, its path (or a function finding it on an
 // already open page), and the route that must exist for it to be checked.
@@ -42,8 +46,10 @@ const PAGES = [
     path: `/drive/d-barnevern/versions?path=${encodeURIComponent('/Maler/Undersøkelsesplan.txt')}`,
   },
   { name: 'trash', login: SIRI, path: '/drive/d-barnevern/trash' },
+  { name: 'empty the trash (confirmation)', login: SIRI, path: '/drive/d-barnevern/trash/confirm?all=1' },
   { name: 'teachers’ drive (Intern)', login: LARS, path: '/drive/d-nordvik-skole-laerere' },
   { name: 'shared with me', login: LARS, path: '/drive/shared' },
+  { name: 'shared by me', login: LARS, path: '/drive/shared-by-me' },
   { name: 'file search', login: LARS, path: '/drive/search?q=plan' },
   { name: 'directory', login: LARS, path: '/directory?q=siri' },
   { name: 'settings', login: LARS, path: '/settings' },
@@ -61,6 +67,11 @@ const PAGES = [
   { name: 'audit log filtered', login: ANNA, path: '/audit?action=session' },
   { name: 'a refusal (pupil at the administration)', login: PER, path: '/admin', status: 403 },
   { name: 'a drive that does not exist', login: SIRI, path: '/drive/d-no-such-drive', status: 404 },
+  { name: 'administration: team drives', login: ANNA, path: '/admin/drives' },
+  { name: 'a link to a file (no account)', login: null, path: `/l/${LINKS.file}` },
+  { name: 'a link to a folder (no account)', login: null, path: `/l/${LINKS.folder}` },
+  { name: 'a link with a password (no account)', login: null, path: `/l/${LINKS.password}` },
+  { name: 'an upload link (no account)', login: null, path: `/l/${LINKS.upload}` },
 ];
 
 for (const p of PAGES) {

@@ -18,7 +18,10 @@ const PAGES = [
   { login: 'oda.godkjenner@nordvik.test', path: '/lockbox' },
   { login: 'anna.admin@nordvik.test', path: '/admin' },
   { login: 'anna.admin@nordvik.test', path: '/audit' },
+  { login: 'anna.admin@nordvik.test', path: '/admin/policy' },
+  { login: 'anna.admin@nordvik.test', path: '/admin/principals/lars.laerer@nordvik.test' },
   { login: 'operator', path: '/operator' },
+  { login: 'operator', path: '/operator/health' },
 ];
 
 /** What breaks at a large text size: sideways scrolling, controls cut off

@@ -1,4 +1,4 @@
-// Regenerates docs/screenshots/*.png (1280x800, English) from the demo:
+// Regenerates docs/screenshots/*.png (1280x800, English unless `lang`) from the demo:
 //   bash tests/web/run.sh --screenshots
 // Pages that do not exist yet are left out with a message. Every page is
 // loaded under the same rules as the tests: no request to another host.
@@ -30,6 +30,12 @@ const SHOTS = [
   { file: 'admin.png', login: 'anna.admin@nordvik.test', path: '/admin' },
   { file: 'audit.png', login: 'anna.admin@nordvik.test', path: '/audit' },
   { file: 'operator.png', login: 'operator', path: '/operator' },
+  { file: 'drive-sv.png', login: SIRI, path: '/drive/d-barnevern', lang: 'sv' },
+  { file: 'principal.png', login: 'anna.admin@nordvik.test', path: '/admin/principals/lars.laerer@nordvik.test' },
+  { file: 'admin-policy.png', login: 'anna.admin@nordvik.test', path: '/admin/policy' },
+  { file: 'admin-drives.png', login: 'anna.admin@nordvik.test', path: '/admin/drives' },
+  { file: 'federation.png', login: 'anna.admin@nordvik.test', path: '/admin/federation' },
+  { file: 'operator-health.png', login: 'operator', path: '/operator/health' },
 ];
 
 /** So the approver's queue is not empty: the operator files a request. */
@@ -59,7 +65,8 @@ for (const s of SHOTS) {
     continue;
   }
   if (s.before) await s.before();
-  const ctx = s.login ? await openAs(null, s.login, { lang: 'en' }) : await open(null, { lang: 'en' });
+  const lang = s.lang || 'en';
+  const ctx = s.login ? await openAs(null, s.login, { lang }) : await open(null, { lang });
   const page = await ctx.newPage();
   const res = await page.goto(s.path);
   if (s.act) await s.act(page);

@@ -53,6 +53,9 @@ pub struct Page {
     pub csrf: String,
     /// Path and query, to come back to after a language change.
     pub here: String,
+    /// `scheme://host` as the browser reached us, for addresses given to
+    /// others (share links).
+    pub origin: String,
 }
 
 impl Page {
@@ -121,14 +124,17 @@ impl FromRequestParts<AppState> for Page {
         }
         let csrf = ctx.session.as_deref().map(csrf_token).unwrap_or_default();
         let here = parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into());
-        let public = matches!(action.class(), suveren_policy::ActionClass::Public);
+        let public =
+            matches!(action.class(), suveren_policy::ActionClass::Public | suveren_policy::ActionClass::Link(_));
         if ctx.actor.principal.is_none() && !public {
             // Not signed in (or the session ended): to the sign-in page,
             // which says so, and back here afterwards.
             let to = format!("/?expired=1&next={}", pages::url_encode(&here));
             return Err(pages::redirect(&to));
         }
-        Ok(Page { ctx, tr, csrf, here })
+        let host = parts.headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("localhost");
+        let origin = format!("{}://{host}", if state.cookie_secure { "https" } else { "http" });
+        Ok(Page { ctx, tr, csrf, here, origin })
     }
 }
 
@@ -215,6 +221,7 @@ fn pages() -> Pages {
         .route("GET", "/home", SessionRead, pages::home::home)
         .route("GET", "/drive", ContentList, pages::drive::index)
         .route("GET", "/drive/shared", ContentList, pages::drive::shared)
+        .route("GET", "/drive/shared-by-me", ContentList, pages::drive::shared_by_me)
         .route("GET", "/drive/search", ContentList, pages::drive::search)
         .route("GET", "/drive/{drive}", ContentList, pages::drive::folder)
         .route("GET", "/drive/{drive}/file", ContentRead, pages::drive::download)
@@ -227,13 +234,19 @@ fn pages() -> Pages {
         )
         .route("POST", "/drive/{drive}/mkdir", ContentWrite, pages::drive::mkdir)
         .route("POST", "/drive/{drive}/move", ContentWrite, pages::drive::move_item)
+        .route("POST", "/drive/{drive}/copy", ContentWrite, pages::drive::copy_item)
+        .route("POST", "/drive/{drive}/level", ContentWrite, pages::drive::set_level)
         .route("POST", "/drive/{drive}/delete", ContentDelete, pages::drive::delete)
         .route("GET", "/drive/{drive}/trash", ContentList, pages::drive::trash)
         .route("POST", "/drive/{drive}/trash/restore", ContentWrite, pages::drive::restore)
+        .route("GET", "/drive/{drive}/trash/confirm", ContentList, pages::drive::purge_confirm)
+        .route("POST", "/drive/{drive}/trash/purge", ContentDelete, pages::drive::purge)
+        .route("POST", "/drive/{drive}/trash/empty", ContentDelete, pages::drive::empty_trash)
         .route("GET", "/drive/{drive}/versions", ContentList, pages::drive::versions)
         .route("POST", "/drive/{drive}/versions/restore", ContentWrite, pages::drive::restore_version)
         .route("GET", "/drive/{drive}/share", ContentShare, pages::drive::share_page)
         .route("POST", "/drive/{drive}/share", ContentShare, pages::drive::share)
+        .route("POST", "/drive/{drive}/share/revoke", ContentShare, pages::drive::revoke)
         // Lockbox, settings and directory.
         .route("GET", "/lockbox", LockboxView, pages::lockbox::lockbox)
         .route("POST", "/lockbox/request", LockboxFile, pages::lockbox::file)
@@ -293,6 +306,20 @@ fn pages() -> Pages {
         .route("GET", "/admin/federation", TenantView, pages::federation::index)
         .route("POST", "/admin/federation/{id}/consent", FederationConsent, pages::federation::consent)
         .route("GET", "/audit", AuditRead, pages::audit::index)
+        // Team drives (tenant admins) and share links (anyone with the link).
+        .route("GET", "/admin/drives", DriveManage, pages::admin_drives::index)
+        .route("POST", "/admin/drives", DriveManage, pages::admin_drives::create)
+        .route("POST", "/admin/drives/quota", DriveManage, pages::admin_drives::quota)
+        .route("POST", "/admin/drives/members", DriveManage, pages::admin_drives::members)
+        .route("GET", "/l/{token}", LinkRead, pages::links::show)
+        .route("POST", "/l/{token}", LinkRead, pages::links::unlock)
+        .route("GET", "/l/{token}/file", LinkRead, pages::links::download)
+        .route(
+            "POST",
+            "/l/{token}/upload",
+            LinkUpload,
+            axum::handler::Handler::layer(pages::links::upload, axum::extract::DefaultBodyLimit::disable()),
+        )
 }
 
 /// Wraps the whole served router (API, WebDAV and pages merged): a path that

@@ -619,6 +619,20 @@ impl App {
         }
         Ok(out)
     }
+
+    /// A tenant's team drives with the bytes each holds, for whoever the
+    /// gate lets act on the tenant under the caller's action (tenant
+    /// administrators with `drive.manage`): names, members, levels and
+    /// quotas, never content.
+    pub async fn tenant_drives(&self, ctx: &Ctx, tenant: &str) -> Result<Vec<(Arc<Drive>, u64)>> {
+        self.admin(ctx, tenant).await?;
+        let mut out = Vec::new();
+        for d in self.drive.team_drives(tenant) {
+            let used = self.store.drive(&d.id).await?.map(|r| r.used).unwrap_or(0);
+            out.push((d, used));
+        }
+        Ok(out)
+    }
 }
 
 /// A tenant administrator may manage a drive's members but not make

@@ -148,3 +148,94 @@ drive-err-is-folder = { $name } is a folder.
 drive-err-changed = { $name } has changed since you opened it. Reload the page and try again.
 drive-err-into-itself = A folder cannot be moved or copied into itself.
 drive-err-restore-parent = The folder { $name } was in no longer exists. Restore that folder first.
+
+# Drive tasks: copy, classification, shares and links with revocation,
+# "shared by me", deleting from the trash for good.
+drive-done-copied = Copied.
+drive-done-level = The classification is changed.
+drive-done-purged = Deleted for good.
+drive-done-emptied = The trash is emptied.
+drive-done-revoked = The share has ended.
+drive-err-level = Choose a classification.
+drive-dest-drive = Destination drive
+drive-declassify = Lower it to the destination folder's classification if that is lower
+drive-declassify-hint = Only owners may do this; it is recorded in the audit log. Without it, content is never moved or copied to a lower classification.
+drive-copy = Copy
+drive-copy-name = { $name } (copy)
+drive-copy-name-label = Name of the copy
+drive-copy-submit = Copy
+drive-level = Classification
+drive-level-now = This item is classified { $level }.
+drive-level-raise-hint = Anyone who may edit it can raise the classification. Raising takes effect at once: links to it stop working and shares the new level does not allow give no more access, and everything in a folder is raised with it.
+drive-level-lower-hint = Only an owner can lower it, never below the folder that holds it; lowering is recorded in the audit log.
+drive-level-choose = New classification
+drive-level-current = (now)
+drive-level-submit = Change classification
+drive-col-with = Shared with
+drive-col-access = Access
+drive-col-expires = Expires
+drive-col-created = Shared
+drive-col-created-by = Shared by
+drive-share-current = Shares and links of this item
+drive-share-none = This item is not shared, and it has no links.
+drive-share-revoke-hint = Ending a share or a link takes effect at once.
+drive-share-a-link-password = A link with a password
+drive-share-no-expiry = Does not expire
+drive-share-revoke = End the share with { $who }
+drive-share-revoke-link = End the link of { $created }
+drive-mine-title = Shared by me
+drive-mine-empty = You have not shared anything.
+drive-mine-intro = Everything you have shared with others or by link.
+drive-purge-link = Delete { $name } for good…
+drive-empty-heading = Empty the trash
+drive-purge-hint = Deleting for good cannot be undone. Content under a legal hold or a minimum retention time stays.
+drive-empty-link = Empty the trash…
+drive-purge-title = Delete { $name } for good?
+drive-empty-title = Empty the trash of { $drive }?
+drive-purge-warning = This cannot be undone: what is listed here, with its earlier versions, is deleted for good and can no longer be restored.
+drive-purge-total = { $count ->
+    [one] One item
+   *[other] { $count } items
+}, { $size } in all
+drive-purge-submit = Delete { $name } for good
+drive-empty-submit = Delete everything in the trash for good
+drive-purge-cancel = Cancel and go back to the trash
+drive-empty-partly = { $count ->
+    [one] One item was deleted for good.
+   *[other] { $count } items were deleted for good.
+}
+drive-empty-kept = { $count ->
+    [one] One item must be kept:
+   *[other] { $count } items must be kept:
+}
+
+# Share links as their recipients see them (/l/{token}), without an account.
+link-dead-title = This link does not work (any more)
+link-dead-text = The link may have expired or been withdrawn, or the address is incomplete.
+link-dead-hint = Ask the person who sent it to you for a new link.
+link-password-title = Shared with a password
+link-password-intro = The person who shared this protected the link with a password. You should have received the password separately.
+link-password-label = Password
+link-password-submit = Open
+link-password-wrong = That password is not right. Check it with the person who sent you the link.
+link-password-empty = Enter the password to open the link.
+link-expires = This link works until { $when }.
+link-no-expiry = This link has no expiry date.
+link-upload-title = Send files to { $name }
+link-upload-heading = Send files
+link-upload-intro = The files you send go into this folder. You cannot see what is in it, and a file with the same name as one already there is refused.
+link-upload-choose = Choose files
+link-upload-submit = Send
+link-upload-none = Choose at least one file to send.
+link-sent = { $count ->
+    [one] One file was received. Thank you!
+   *[other] { $count } files were received. Thank you!
+}
+link-file-heading = The shared file
+link-col-name = Name
+link-col-size = Size
+link-col-modified = Changed
+link-download = Download { $name }
+link-folder-heading = Files in the folder
+link-folder-empty = The folder is empty.
+link-folder = folder

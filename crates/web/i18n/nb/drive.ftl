@@ -148,3 +148,94 @@ drive-err-is-folder = { $name } er en mappe.
 drive-err-changed = { $name } er endret siden du åpnet den. Last siden på nytt og prøv igjen.
 drive-err-into-itself = En mappe kan ikke flyttes eller kopieres inn i seg selv.
 drive-err-restore-parent = Mappen som { $name } lå i, finnes ikke lenger. Gjenopprett den mappen først.
+
+# Drive tasks: copy, classification, shares and links with revocation,
+# "shared by me", deleting from the trash for good.
+drive-done-copied = Kopiert.
+drive-done-level = Klassifiseringen er endret.
+drive-done-purged = Slettet for godt.
+drive-done-emptied = Papirkurven er tømt.
+drive-done-revoked = Delingen er avsluttet.
+drive-err-level = Velg en klassifisering.
+drive-dest-drive = Målområde
+drive-declassify = Senk den til målmappens klassifisering hvis den er lavere
+drive-declassify-hint = Bare eiere kan gjøre dette, og det føres i revisjonsloggen. Uten dette flyttes eller kopieres innhold aldri til en lavere klassifisering.
+drive-copy = Kopier
+drive-copy-name = { $name } (kopi)
+drive-copy-name-label = Navn på kopien
+drive-copy-submit = Kopier
+drive-level = Klassifisering
+drive-level-now = Dette elementet er klassifisert som { $level }.
+drive-level-raise-hint = Alle som kan redigere det, kan heve klassifiseringen. Hevingen virker straks: lenker til det slutter å virke, delinger det nye nivået ikke tillater, gir ikke lenger tilgang, og alt i en mappe heves sammen med den.
+drive-level-lower-hint = Bare en eier kan senke den, aldri under mappen den ligger i; senkingen føres i revisjonsloggen.
+drive-level-choose = Ny klassifisering
+drive-level-current = (nå)
+drive-level-submit = Endre klassifisering
+drive-col-with = Delt med
+drive-col-access = Tilgang
+drive-col-expires = Utløper
+drive-col-created = Delt
+drive-col-created-by = Delt av
+drive-share-current = Delinger og lenker for dette elementet
+drive-share-none = Dette elementet er ikke delt og har ingen lenker.
+drive-share-revoke-hint = Å avslutte en deling eller en lenke virker straks.
+drive-share-a-link-password = En lenke med passord
+drive-share-no-expiry = Utløper ikke
+drive-share-revoke = Avslutt delingen med { $who }
+drive-share-revoke-link = Avslutt lenken fra { $created }
+drive-mine-title = Delt av meg
+drive-mine-empty = Du har ikke delt noe.
+drive-mine-intro = Alt du har delt med andre eller med lenke.
+drive-purge-link = Slett { $name } for godt …
+drive-empty-heading = Tøm papirkurven
+drive-purge-hint = Å slette for godt kan ikke angres. Innhold under rettslig båndlegging eller med minste oppbevaringstid blir liggende.
+drive-empty-link = Tøm papirkurven …
+drive-purge-title = Slette { $name } for godt?
+drive-empty-title = Tømme papirkurven i { $drive }?
+drive-purge-warning = Dette kan ikke angres: det som står her, med tidligere versjoner, slettes for godt og kan ikke lenger gjenopprettes.
+drive-purge-total = { $count ->
+    [one] Ett element
+   *[other] { $count } elementer
+}, { $size } til sammen
+drive-purge-submit = Slett { $name } for godt
+drive-empty-submit = Slett alt i papirkurven for godt
+drive-purge-cancel = Avbryt og gå tilbake til papirkurven
+drive-empty-partly = { $count ->
+    [one] Ett element ble slettet for godt.
+   *[other] { $count } elementer ble slettet for godt.
+}
+drive-empty-kept = { $count ->
+    [one] Ett element må beholdes:
+   *[other] { $count } elementer må beholdes:
+}
+
+# Delte lenker slik mottakerne ser dem (/l/{token}), uten konto.
+link-dead-title = Denne lenken virker ikke (lenger)
+link-dead-text = Lenken kan ha utløpt eller blitt trukket tilbake, eller adressen er ikke fullstendig.
+link-dead-hint = Be den som sendte deg lenken, om en ny.
+link-password-title = Delt med passord
+link-password-intro = Den som delte dette, har beskyttet lenken med et passord. Du skal ha fått passordet på annen måte.
+link-password-label = Passord
+link-password-submit = Åpne
+link-password-wrong = Passordet stemmer ikke. Sjekk det med den som sendte deg lenken.
+link-password-empty = Skriv inn passordet for å åpne lenken.
+link-expires = Lenken virker til { $when }.
+link-no-expiry = Lenken har ingen utløpsdato.
+link-upload-title = Send filer til { $name }
+link-upload-heading = Send filer
+link-upload-intro = Filene du sender, havner i denne mappen. Du kan ikke se hva som ligger der, og en fil med samme navn som en som allerede finnes, blir avvist.
+link-upload-choose = Velg filer
+link-upload-submit = Send
+link-upload-none = Velg minst én fil å sende.
+link-sent = { $count ->
+    [one] Én fil er mottatt. Takk!
+   *[other] { $count } filer er mottatt. Takk!
+}
+link-file-heading = Den delte filen
+link-col-name = Navn
+link-col-size = Størrelse
+link-col-modified = Endret
+link-download = Last ned { $name }
+link-folder-heading = Filer i mappen
+link-folder-empty = Mappen er tom.
+link-folder = mappe

@@ -148,3 +148,94 @@ drive-err-is-folder = { $name } är en mapp.
 drive-err-changed = { $name } har ändrats sedan du öppnade den. Ladda om sidan och försök igen.
 drive-err-into-itself = En mapp kan inte flyttas eller kopieras in i sig själv.
 drive-err-restore-parent = Mappen som { $name } låg i finns inte längre. Återställ den mappen först.
+
+# Drive tasks: copy, classification, shares and links with revocation,
+# "shared by me", deleting from the trash for good.
+drive-done-copied = Kopierat.
+drive-done-level = Klassningen är ändrad.
+drive-done-purged = Raderat för gott.
+drive-done-emptied = Papperskorgen är tömd.
+drive-done-revoked = Delningen är avslutad.
+drive-err-level = Välj en klassning.
+drive-dest-drive = Målyta
+drive-declassify = Sänk den till målmappens klassning om den är lägre
+drive-declassify-hint = Bara ägare får göra detta, och det förs in i granskningsloggen. Utan detta flyttas eller kopieras innehåll aldrig till en lägre klassning.
+drive-copy = Kopiera
+drive-copy-name = { $name } (kopia)
+drive-copy-name-label = Kopians namn
+drive-copy-submit = Kopiera
+drive-level = Klassning
+drive-level-now = Detta objekt är klassat som { $level }.
+drive-level-raise-hint = Alla som får redigera det kan höja klassningen. Höjningen gäller direkt: länkar till det slutar fungera, delningar som den nya nivån inte tillåter ger inte längre åtkomst, och allt i en mapp höjs med den.
+drive-level-lower-hint = Bara en ägare kan sänka den, aldrig under mappen den ligger i; sänkningen förs in i granskningsloggen.
+drive-level-choose = Ny klassning
+drive-level-current = (nu)
+drive-level-submit = Ändra klassning
+drive-col-with = Delad med
+drive-col-access = Åtkomst
+drive-col-expires = Upphör
+drive-col-created = Delad
+drive-col-created-by = Delad av
+drive-share-current = Delningar och länkar för detta objekt
+drive-share-none = Detta objekt är inte delat och har inga länkar.
+drive-share-revoke-hint = Att avsluta en delning eller en länk gäller direkt.
+drive-share-a-link-password = En länk med lösenord
+drive-share-no-expiry = Upphör inte
+drive-share-revoke = Avsluta delningen med { $who }
+drive-share-revoke-link = Avsluta länken från { $created }
+drive-mine-title = Delat av mig
+drive-mine-empty = Du har inte delat något.
+drive-mine-intro = Allt du har delat med andra eller med länk.
+drive-purge-link = Radera { $name } för gott …
+drive-empty-heading = Töm papperskorgen
+drive-purge-hint = Att radera för gott kan inte ångras. Innehåll som omfattas av ett bevarandebeslut eller har en minsta bevarandetid ligger kvar.
+drive-empty-link = Töm papperskorgen …
+drive-purge-title = Radera { $name } för gott?
+drive-empty-title = Tömma papperskorgen i { $drive }?
+drive-purge-warning = Detta kan inte ångras: det som står här, med tidigare versioner, raderas för gott och kan inte längre återställas.
+drive-purge-total = { $count ->
+    [one] Ett objekt
+   *[other] { $count } objekt
+}, { $size } totalt
+drive-purge-submit = Radera { $name } för gott
+drive-empty-submit = Radera allt i papperskorgen för gott
+drive-purge-cancel = Avbryt och gå tillbaka till papperskorgen
+drive-empty-partly = { $count ->
+    [one] Ett objekt raderades för gott.
+   *[other] { $count } objekt raderades för gott.
+}
+drive-empty-kept = { $count ->
+    [one] Ett objekt måste behållas:
+   *[other] { $count } objekt måste behållas:
+}
+
+# Delade länkar som mottagarna ser dem (/l/{token}), utan konto.
+link-dead-title = Den här länken fungerar inte (längre)
+link-dead-text = Länken kan ha gått ut eller dragits tillbaka, eller så är adressen ofullständig.
+link-dead-hint = Be den som skickade länken till dig om en ny.
+link-password-title = Delad med lösenord
+link-password-intro = Den som delade detta har skyddat länken med ett lösenord. Du ska ha fått lösenordet på annat sätt.
+link-password-label = Lösenord
+link-password-submit = Öppna
+link-password-wrong = Lösenordet stämmer inte. Kontrollera det med den som skickade länken till dig.
+link-password-empty = Skriv lösenordet för att öppna länken.
+link-expires = Länken fungerar till { $when }.
+link-no-expiry = Länken har inget slutdatum.
+link-upload-title = Skicka filer till { $name }
+link-upload-heading = Skicka filer
+link-upload-intro = Filerna du skickar hamnar i den här mappen. Du kan inte se vad som finns där, och en fil med samma namn som en som redan finns avvisas.
+link-upload-choose = Välj filer
+link-upload-submit = Skicka
+link-upload-none = Välj minst en fil att skicka.
+link-sent = { $count ->
+    [one] En fil har tagits emot. Tack!
+   *[other] { $count } filer har tagits emot. Tack!
+}
+link-file-heading = Den delade filen
+link-col-name = Namn
+link-col-size = Storlek
+link-col-modified = Ändrad
+link-download = Ladda ner { $name }
+link-folder-heading = Filer i mappen
+link-folder-empty = Mappen är tom.
+link-folder = mapp

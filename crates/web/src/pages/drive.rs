@@ -1,9 +1,12 @@
 //! Drive pages: the caller's drives, folders with their classification
 //! banner, download, upload (multipart without JavaScript; `app.js` adds
 //! drag and drop with per-file progress over the REST API), new folder,
-//! rename and move, trash, versions, "shared with me", search and the
-//! share dialog. Every action is a drive-service call; the gate decides and
-//! its refusals are shown inline with their reason.
+//! rename, move and copy, classification (raise; lower for owners), trash
+//! (restore, delete for good and empty, each behind a confirmation page),
+//! versions, "shared with me", "shared by me", search and the share dialog
+//! with the item's shares and links and their revocation. Every action is
+//! the drive-service call the REST API makes; the gate decides and its
+//! refusals are shown inline with their reason.
 
 use crate::extract::{Form, Multipart, Path, Query};
 use askama::Template;
@@ -16,9 +19,9 @@ use serde::Deserialize;
 use suveren_api::AppState;
 use suveren_domain::{ExternalSharing, MailOutside};
 use suveren_policy::Action;
-use suveren_service::drive::{Drive, DriveKind, DriveSel, NewShare, Place, TransferOpts, WriteOpts};
+use suveren_service::drive::{Drive, DriveKind, DriveSel, NewShare, Place, ShareView, TransferOpts, WriteOpts};
 use suveren_service::{Ctx, ServiceError, Snapshot};
-use suveren_store::drive::Node;
+use suveren_store::drive::{Node, TrashEntry};
 
 use super::{redirect, render, service_error, url_encode, Chrome};
 use crate::i18n::{Arg, Tr};
@@ -127,6 +130,11 @@ fn done_message(tr: Tr, done: Option<&str>) -> Option<String> {
         "moved" => "drive-done-moved",
         "restored" => "drive-done-restored",
         "version" => "drive-done-version",
+        "copied" => "drive-done-copied",
+        "level" => "drive-done-level",
+        "purged" => "drive-done-purged",
+        "emptied" => "drive-done-emptied",
+        "revoked" => "drive-done-revoked",
         _ => return None,
     };
     Some(tr.get(id))
@@ -175,7 +183,18 @@ pub fn banner(tr: Tr, snap: &Snapshot, d: &Drive, rank: u8) -> Banner {
             }
         }
     };
-    let o = [("org", Arg::S(org))];
+    let rules = level_rules(tr, level, &org);
+    let text = tr.args(
+        "drive-banner",
+        &[("level", Arg::S(level.name.clone())), ("who", Arg::S(who)), ("rules", Arg::S(capitalise(&rules)))],
+    );
+    Banner { rank, text, hint: level.mfa.then(|| tr.get("drive-banner-mfa")) }
+}
+
+/// What a level allows, as one phrase list ("no sharing outside X, no
+/// links, ..."), composed from the level's settings.
+fn level_rules(tr: Tr, level: &suveren_domain::Level, org: &str) -> String {
+    let o = [("org", Arg::S(org.to_string()))];
     let mut rules = vec![match level.external_sharing {
         ExternalSharing::Any => tr.args("drive-rule-share-any", &o),
         ExternalSharing::FederatedOnly => tr.args("drive-rule-share-federated", &o),
@@ -190,15 +209,7 @@ pub fn banner(tr: Tr, snap: &Snapshot, d: &Drive, rank: u8) -> Banner {
         MailOutside::WarnConfirm => "drive-rule-mail-warn",
         MailOutside::Block => "drive-rule-no-mail",
     }));
-    let text = tr.args(
-        "drive-banner",
-        &[
-            ("level", Arg::S(level.name.clone())),
-            ("who", Arg::S(who)),
-            ("rules", Arg::S(capitalise(&rules.join(", ")))),
-        ],
-    );
-    Banner { rank, text, hint: level.mfa.then(|| tr.get("drive-banner-mfa")) }
+    rules.join(", ")
 }
 
 // ---------------------------------------------------------------- drives
@@ -546,12 +557,19 @@ pub struct ItemForm {
     csrf: String,
     #[serde(default)]
     path: String,
-    /// Rename: the new name.
+    /// Rename: the new name; copy: the copy's name.
     #[serde(default)]
     name: String,
-    /// Move: the destination folder.
+    /// Move and copy: the destination folder.
     #[serde(default)]
     dest: String,
+    /// Move and copy: another drive of the same organisation.
+    #[serde(default)]
+    to_drive: Option<String>,
+    /// Move and copy: lower the content to the destination folder's level
+    /// (owners; the gate decides).
+    #[serde(default)]
+    declassify: Option<String>,
 }
 
 /// `POST /drive/{drive}/delete`: to the trash.
@@ -572,7 +590,28 @@ pub async fn delete(
     .await;
     match res {
         Ok(_) => done_redirect(&drive, parent_of(&path), "deleted"),
-        Err(e) => item_view(&s, &page, &drive, &path, Some(reason(page.tr, &e)), status_of(&e)).await,
+        Err(e) => item_view(&s, &page, &drive, &path, None, Some(reason(page.tr, &e)), status_of(&e)).await,
+    }
+}
+
+/// Moves or copies `f.path` as the REST API's `move` and `copy` do (one
+/// `App::transfer`): into `dest` (of `to_drive` when given) under `name`.
+async fn transfer_form(s: &AppState, page: &Page, drive: &str, f: &ItemForm, copy: bool) -> Response {
+    let path = clean(Some(&f.path));
+    let name = if f.name.trim().is_empty() { base_name(&path).to_string() } else { f.name.trim().to_string() };
+    let to_drive = f.to_drive.as_deref().map(str::trim).filter(|d| !d.is_empty()).unwrap_or(drive).to_string();
+    let to = join(&clean(Some(&f.dest)), &name);
+    let opts = TransferOpts { copy, overwrite: false, declassify: f.declassify.is_some() };
+    let res = async {
+        suveren_service::drive::check_name(&name)?;
+        let src = place_of(s, &page.ctx, drive).await?;
+        let dst = if to_drive == drive { src.clone() } else { place_of(s, &page.ctx, &to_drive).await? };
+        s.app.transfer(&page.ctx, &src, &path, &dst, &to, opts).await
+    }
+    .await;
+    match res {
+        Ok(done) => done_redirect(&to_drive, parent_of(&done.node.path), if copy { "copied" } else { "moved" }),
+        Err(e) => item_view(s, page, drive, &path, None, Some(reason(page.tr, &e)), status_of(&e)).await,
     }
 }
 
@@ -581,32 +620,88 @@ pub async fn move_item(
     State(s): State<AppState>,
     page: Page,
     Path(drive): Path<String>,
+    Form(mut f): Form<ItemForm>,
+) -> Response {
+    if let Some(r) = crate::check_csrf(&page, &f.csrf) {
+        return r;
+    }
+    if !f.name.trim().is_empty() {
+        // A rename: the same folder, a new name.
+        f.dest = parent_of(&clean(Some(&f.path))).to_string();
+        f.to_drive = None;
+    }
+    transfer_form(&s, &page, &drive, &f, false).await
+}
+
+/// `POST /drive/{drive}/copy`: a copy into `dest` (of `to_drive`), named
+/// `name` (the same name when empty).
+pub async fn copy_item(
+    State(s): State<AppState>,
+    page: Page,
+    Path(drive): Path<String>,
     Form(f): Form<ItemForm>,
 ) -> Response {
     if let Some(r) = crate::check_csrf(&page, &f.csrf) {
         return r;
     }
+    transfer_form(&s, &page, &drive, &f, true).await
+}
+
+#[derive(Deserialize)]
+pub struct LevelForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    path: String,
+    #[serde(default)]
+    level: String,
+}
+
+/// `POST /drive/{drive}/level`: raises an item's classification (anyone
+/// who may edit it) or lowers it (owners, never below its folder), as
+/// `PUT /api/v1/drives/{drive}/level`.
+pub async fn set_level(
+    State(s): State<AppState>,
+    page: Page,
+    Path(drive): Path<String>,
+    Form(f): Form<LevelForm>,
+) -> Response {
+    if let Some(r) = crate::check_csrf(&page, &f.csrf) {
+        return r;
+    }
     let path = clean(Some(&f.path));
-    let to = if !f.name.trim().is_empty() {
-        join(parent_of(&path), f.name.trim())
-    } else {
-        join(&clean(Some(&f.dest)), base_name(&path))
+    let Ok(level) = f.level.trim().parse::<u8>() else {
+        let msg = page.tr.get("drive-err-level");
+        return item_view(&s, &page, &drive, &path, None, Some(msg), StatusCode::UNPROCESSABLE_ENTITY).await;
     };
     let res = async {
-        if !f.name.trim().is_empty() {
-            suveren_service::drive::check_name(f.name.trim())?;
-        }
         let place = place_of(&s, &page.ctx, &drive).await?;
-        s.app.transfer(&page.ctx, &place, &path, &place, &to, TransferOpts::default()).await
+        s.app.set_level(&page.ctx, &place, &path, level).await
     }
     .await;
     match res {
-        Ok(_) => done_redirect(&drive, parent_of(&to), "moved"),
-        Err(e) => item_view(&s, &page, &drive, &path, Some(reason(page.tr, &e)), status_of(&e)).await,
+        Ok(_) => redirect(&format!("{}&done=level", sub_href(&drive, "item", &path))),
+        Err(e) => item_view(&s, &page, &drive, &path, None, Some(reason(page.tr, &e)), status_of(&e)).await,
     }
 }
 
 // ---------------------------------------------------------------- item
+
+/// One level of the organisation's scheme, as a choice on the item page.
+pub struct LevelChoice {
+    pub rank: u8,
+    pub name: String,
+    /// What the level allows, in words.
+    pub rules: String,
+    pub current: bool,
+}
+
+/// A drive a copy or move may go to.
+pub struct DriveChoice {
+    pub id: String,
+    pub name: String,
+    pub current: bool,
+}
 
 #[derive(Template)]
 #[template(path = "drive_item.html")]
@@ -623,7 +718,27 @@ struct ItemPage {
     open: String,
     versions: String,
     share: String,
+    done: Option<String>,
     error: Option<String>,
+    /// The item's level by name.
+    level: String,
+    levels: Vec<LevelChoice>,
+    /// Where copies and moves may go (the caller's drives of the same
+    /// organisation, this one first); a choice only when more than one.
+    targets: Vec<DriveChoice>,
+    /// The folder holding the item (the copy's default destination).
+    parent: String,
+    /// A suggested name for a copy.
+    copy_name: String,
+}
+
+/// "Plan (copy).txt": the suggested name of a copy.
+fn copy_name(tr: Tr, name: &str, dir: bool) -> String {
+    let (stem, ext) = match name.rfind('.') {
+        Some(i) if !dir && i > 0 => (&name[..i], &name[i..]),
+        _ => (name, ""),
+    };
+    format!("{}{ext}", tr.args("drive-copy-name", &[("name", Arg::S(stem.to_string()))]))
 }
 
 async fn item_view(
@@ -631,6 +746,7 @@ async fn item_view(
     page: &Page,
     drive: &str,
     path: &str,
+    done: Option<String>,
     error: Option<String>,
     status: StatusCode,
 ) -> Response {
@@ -652,6 +768,30 @@ async fn item_view(
     if node.path == "/" {
         cr.truncate(1);
     }
+    let tenant = snap.dir.tenants.get(&d.tenant);
+    let org = tenant.map(|t| t.name.clone()).unwrap_or_default();
+    let levels = tenant
+        .map(|t| {
+            t.scheme
+                .levels
+                .iter()
+                .map(|l| LevelChoice {
+                    rank: l.rank,
+                    name: l.name.clone(),
+                    rules: capitalise(&level_rules(tr, l, &org)),
+                    current: l.rank == node.level,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut targets = vec![DriveChoice { id: d.id.clone(), name: drive_title(tr, d), current: true }];
+    if let Ok(mine) = s.app.my_drives(&page.ctx).await {
+        for (o, role) in mine {
+            if o.id != d.id && o.tenant == d.tenant && role != suveren_policy::AccessRole::Viewer {
+                targets.push(DriveChoice { id: o.id.clone(), name: drive_title(tr, &o), current: false });
+            }
+        }
+    }
     with_status(
         render(&ItemPage {
             c: Chrome::new(page, if node.path == "/" { drive_title(tr, d) } else { node.name.clone() }, "/drive"),
@@ -666,22 +806,29 @@ async fn item_view(
             open: if node.dir { folder_href(&d.id, &node.path) } else { file_href(&d.id, &node.path) },
             versions: sub_href(&d.id, "versions", &node.path),
             share: sub_href(&d.id, "share", &node.path),
+            done,
             error,
+            level: level_name(&snap, &d.tenant, node.level),
+            levels,
+            targets,
+            parent: parent_of(&node.path).to_string(),
+            copy_name: copy_name(tr, &node.name, node.dir),
         }),
         status,
     )
 }
 
-/// `GET /drive/{drive}/item?path=`: one item with rename, move, delete,
-/// versions and share.
+/// `GET /drive/{drive}/item?path=`: one item with rename, move, copy,
+/// classification, delete, versions and share.
 pub async fn item(
     State(s): State<AppState>,
     page: Page,
     Path(drive): Path<String>,
-    Query(q): Query<PathQ>,
+    Query(q): Query<PathDoneQ>,
 ) -> Response {
     let path = clean(q.path.as_deref());
-    item_view(&s, &page, &drive, &path, None, StatusCode::OK).await
+    let done = done_message(page.tr, q.done.as_deref());
+    item_view(&s, &page, &drive, &path, done, None, StatusCode::OK).await
 }
 
 // ---------------------------------------------------------------- trash
@@ -692,6 +839,14 @@ pub struct TrashRow {
     pub deleted: String,
     pub by: String,
     pub size: String,
+    /// The confirmation page for deleting it for good.
+    pub confirm: String,
+}
+
+/// An entry the trash could not let go of, and why.
+pub struct KeptLine {
+    pub path: String,
+    pub reason: String,
 }
 
 #[derive(Template)]
@@ -702,8 +857,11 @@ struct TrashPage {
     drive: String,
     back: String,
     rows: Vec<TrashRow>,
+    /// The confirmation page for emptying the trash.
+    empty: String,
     done: Option<String>,
     error: Option<String>,
+    kept: Vec<KeptLine>,
 }
 
 #[derive(Deserialize, Default)]
@@ -712,7 +870,34 @@ pub struct DoneQ {
     done: Option<String>,
 }
 
-async fn trash_view(s: &AppState, page: &Page, drive: &str, done: Option<String>, error: Option<String>) -> Response {
+fn trash_href(drive: &str) -> String {
+    format!("/drive/{}/trash", url_encode(drive))
+}
+
+fn trash_rows(tr: Tr, drive: &str, list: Vec<TrashEntry>) -> Vec<TrashRow> {
+    list.into_iter()
+        .map(|e| TrashRow {
+            confirm: format!("{}/confirm?id={}", trash_href(drive), url_encode(&e.id)),
+            id: e.id,
+            path: e.path,
+            deleted: tr.datetime(e.deleted),
+            by: e.by,
+            size: if e.dir { String::new() } else { tr.bytes(e.size) },
+        })
+        .collect()
+}
+
+/// What a trash page shows besides the list: a message after a form, a
+/// refusal, and the entries kept by a hold or a minimum retention.
+#[derive(Default)]
+struct TrashNote {
+    done: Option<String>,
+    error: Option<String>,
+    kept: Vec<KeptLine>,
+    status: Option<StatusCode>,
+}
+
+async fn trash_view(s: &AppState, page: &Page, drive: &str, note: TrashNote) -> Response {
     let tr = page.tr;
     let ctx = ctx_as(page, Action::ContentList);
     let (place, list) = match async {
@@ -727,26 +912,18 @@ async fn trash_view(s: &AppState, page: &Page, drive: &str, done: Option<String>
     };
     let snap = s.app.snapshot();
     let d = &place.drive;
-    let rows = list
-        .into_iter()
-        .map(|e| TrashRow {
-            id: e.id,
-            path: e.path,
-            deleted: tr.datetime(e.deleted),
-            by: e.by,
-            size: if e.dir { String::new() } else { tr.bytes(e.size) },
-        })
-        .collect();
-    let status = if error.is_some() { StatusCode::CONFLICT } else { StatusCode::OK };
+    let status = note.status.unwrap_or(if note.error.is_some() { StatusCode::CONFLICT } else { StatusCode::OK });
     with_status(
         render(&TrashPage {
             c: Chrome::new(page, tr.args("drive-trash-title", &[("drive", Arg::S(drive_title(tr, d)))]), "/drive"),
             banner: banner(tr, &snap, d, d.level),
             drive: d.id.clone(),
             back: folder_href(&d.id, "/"),
-            rows,
-            done,
-            error,
+            rows: trash_rows(tr, &d.id, list),
+            empty: format!("{}/confirm?all=1", trash_href(&d.id)),
+            done: note.done,
+            error: note.error,
+            kept: note.kept,
         }),
         status,
     )
@@ -760,7 +937,7 @@ pub async fn trash(
     Query(q): Query<DoneQ>,
 ) -> Response {
     let done = done_message(page.tr, q.done.as_deref());
-    trash_view(&s, &page, &drive, done, None).await
+    trash_view(&s, &page, &drive, TrashNote { done, ..Default::default() }).await
 }
 
 #[derive(Deserialize)]
@@ -787,9 +964,168 @@ pub async fn restore(
     }
     .await;
     match res {
-        Ok(_) => redirect(&format!("/drive/{}/trash?done=restored", url_encode(&drive))),
-        Err(e) => trash_view(&s, &page, &drive, None, Some(reason(page.tr, &e))).await,
+        Ok(_) => redirect(&format!("{}?done=restored", trash_href(&drive))),
+        Err(e) => {
+            let note = TrashNote { error: Some(reason(page.tr, &e)), ..Default::default() };
+            trash_view(&s, &page, &drive, note).await
+        }
     }
+}
+
+#[derive(Template)]
+#[template(path = "drive_trash_confirm.html")]
+struct PurgePage {
+    c: Chrome,
+    banner: Banner,
+    drive: String,
+    back: String,
+    /// Empty the whole trash (else: the one entry in `rows`).
+    all: bool,
+    rows: Vec<TrashRow>,
+    /// "3 items, 1.2 MB in all".
+    total: String,
+}
+
+#[derive(Deserialize, Default)]
+pub struct ConfirmQ {
+    #[serde(default)]
+    id: Option<String>,
+    #[serde(default)]
+    all: Option<String>,
+}
+
+/// `GET /drive/{drive}/trash/confirm?id=` (one entry) or `?all=1` (the
+/// whole trash): what would be deleted for good, and the button that does
+/// it. The confirmation step before anything is lost.
+pub async fn purge_confirm(
+    State(s): State<AppState>,
+    page: Page,
+    Path(drive): Path<String>,
+    Query(q): Query<ConfirmQ>,
+) -> Response {
+    let tr = page.tr;
+    let ctx = ctx_as(&page, Action::ContentList);
+    let (place, list) = match async {
+        let place = place_of(&s, &ctx, &drive).await?;
+        let list = s.app.trash_list(&ctx, &place).await?;
+        Ok::<_, ServiceError>((place, list))
+    }
+    .await
+    {
+        Ok(x) => x,
+        Err(e) => return service_error(tr, e),
+    };
+    let all = q.all.is_some() || q.id.is_none();
+    let list: Vec<TrashEntry> = match (&q.id, all) {
+        (Some(id), false) => match list.into_iter().find(|e| &e.id == id) {
+            Some(e) => vec![e],
+            None => return service_error(tr, ServiceError::NotFound),
+        },
+        _ => list,
+    };
+    let bytes: u64 = list.iter().filter(|e| !e.dir).map(|e| e.size).sum();
+    let total =
+        tr.args("drive-purge-total", &[("count", Arg::N(list.len() as f64)), ("size", Arg::S(tr.bytes(bytes)))]);
+    let d = &place.drive;
+    let title = if all {
+        tr.args("drive-empty-title", &[("drive", Arg::S(drive_title(tr, d)))])
+    } else {
+        tr.args("drive-purge-title", &[("name", Arg::S(base_name(&list[0].path).to_string()))])
+    };
+    let snap = s.app.snapshot();
+    render(&PurgePage {
+        c: Chrome::new(&page, title, "/drive"),
+        banner: banner(tr, &snap, d, d.level),
+        drive: d.id.clone(),
+        back: trash_href(&d.id),
+        all,
+        rows: trash_rows(tr, &d.id, list),
+        total,
+    })
+}
+
+/// `POST /drive/{drive}/trash/purge`: one entry for good, as
+/// `DELETE /api/v1/drives/{drive}/trash/{id}`; a legal hold or a minimum
+/// retention refuses with its reason.
+pub async fn purge(
+    State(s): State<AppState>,
+    page: Page,
+    Path(drive): Path<String>,
+    Form(f): Form<RestoreForm>,
+) -> Response {
+    if let Some(r) = crate::check_csrf(&page, &f.csrf) {
+        return r;
+    }
+    let res = async {
+        let place = place_of(&s, &page.ctx, &drive).await?;
+        s.app.purge(&page.ctx, &place, &f.id).await
+    }
+    .await;
+    match res {
+        Ok(()) => redirect(&format!("{}?done=purged", trash_href(&drive))),
+        Err(e) => {
+            let note =
+                TrashNote { error: Some(reason(page.tr, &e)), status: Some(status_of(&e)), ..Default::default() };
+            trash_view(&s, &page, &drive, note).await
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// `POST /drive/{drive}/trash/empty`: every entry for good, one purge each
+/// (the same call as the REST API's per entry). What a hold or a minimum
+/// retention keeps stays, listed with its reason; any other refusal stops.
+pub async fn empty_trash(
+    State(s): State<AppState>,
+    page: Page,
+    Path(drive): Path<String>,
+    Form(f): Form<CsrfForm>,
+) -> Response {
+    if let Some(r) = crate::check_csrf(&page, &f.csrf) {
+        return r;
+    }
+    let tr = page.tr;
+    let (place, list) = match async {
+        let place = place_of(&s, &page.ctx, &drive).await?;
+        let list = s.app.trash_list(&ctx_as(&page, Action::ContentList), &place).await?;
+        Ok::<_, ServiceError>((place, list))
+    }
+    .await
+    {
+        Ok(x) => x,
+        Err(e) => return service_error(tr, e),
+    };
+    let mut purged = 0u64;
+    let mut kept = Vec::new();
+    let mut stop = None;
+    for e in list {
+        match s.app.purge(&page.ctx, &place, &e.id).await {
+            Ok(()) => purged += 1,
+            // Gone meanwhile (restored or purged by someone else).
+            Err(ServiceError::NotFound) => {}
+            Err(ServiceError::Denied(d)) if d.rule == suveren_policy::Rule::Retention => {
+                kept.push(KeptLine { path: e.path, reason: tr.denial(&d) })
+            }
+            Err(other) => {
+                stop = Some(other);
+                break;
+            }
+        }
+    }
+    if kept.is_empty() && stop.is_none() {
+        return redirect(&format!("{}?done=emptied", trash_href(&drive)));
+    }
+    let done = (purged > 0).then(|| tr.args("drive-empty-partly", &[("count", Arg::N(purged as f64))]));
+    let (error, status) = match stop {
+        Some(e) => (reason(tr, &e), status_of(&e)),
+        None => (tr.args("drive-empty-kept", &[("count", Arg::N(kept.len() as f64))]), StatusCode::CONFLICT),
+    };
+    trash_view(&s, &page, &drive, TrashNote { done, error: Some(error), kept, status: Some(status) }).await
 }
 
 // ---------------------------------------------------------------- versions
@@ -1015,9 +1351,76 @@ pub struct Suggestion {
     pub label: String,
 }
 
+/// One share or link of an item, with what its revoke form needs.
 pub struct ShareLine {
+    pub id: String,
+    /// Whom (a login or group) or "A link" (with "password" when it has one).
     pub target: String,
     pub role: String,
+    pub expires: String,
+    pub created_by: String,
+    pub created: String,
+    /// The revoke button's words, naming what it ends.
+    pub revoke: String,
+    /// The drive and path it shares (for the form).
+    pub drive: String,
+    pub path: String,
+}
+
+fn share_line(tr: Tr, v: &ShareView) -> ShareLine {
+    let link = v.target_kind == "link";
+    let target = if link {
+        tr.get(if v.password { "drive-share-a-link-password" } else { "drive-share-a-link" })
+    } else {
+        v.target.clone()
+    };
+    ShareLine {
+        id: v.id.clone(),
+        revoke: if link {
+            tr.args("drive-share-revoke-link", &[("created", Arg::S(tr.datetime(v.created)))])
+        } else {
+            tr.args("drive-share-revoke", &[("who", Arg::S(v.target.clone()))])
+        },
+        target,
+        role: match v.role.as_str() {
+            "editor" => tr.get("drive-role-editor"),
+            "viewer" => tr.get("drive-role-viewer"),
+            "upload" => tr.get("drive-link-upload"),
+            _ => tr.get("drive-link-view"),
+        },
+        expires: match v.expires {
+            Some(ms) => tr.datetime(ms),
+            None => tr.get("drive-share-no-expiry"),
+        },
+        created_by: v.created_by.clone(),
+        created: tr.datetime(v.created),
+        drive: v.drive.clone(),
+        path: v.path.clone(),
+    }
+}
+
+/// The shares and links of one item the caller may see: all of the
+/// drive's for its owners and editors (`drive_shares`, as
+/// `GET /api/v1/drives/{drive}/shares`), and always the caller's own
+/// (`my_shares`, as `GET /api/v1/me/shares`).
+async fn item_shares(s: &AppState, page: &Page, place: &Place, path: &str) -> Vec<ShareView> {
+    use suveren_policy::AccessRole as R;
+    let mut all = Vec::new();
+    if matches!(place.role, Some(R::Owner | R::Editor)) {
+        if let Ok(v) = s.app.drive_shares(&ctx_as(page, Action::ContentShare), place).await {
+            all = v;
+        }
+    }
+    if let Ok(mine) = s.app.my_shares(&page.ctx).await {
+        for v in mine {
+            if !all.iter().any(|a| a.id == v.id) {
+                all.push(v);
+            }
+        }
+    }
+    all.retain(|v| v.drive == place.drive.id && v.path == path);
+    all.sort_by_key(|v| v.created);
+    all
 }
 
 #[derive(Template)]
@@ -1045,6 +1448,8 @@ pub struct ShareQ {
     path: Option<String>,
     #[serde(default)]
     q: Option<String>,
+    #[serde(default)]
+    done: Option<String>,
 }
 
 struct Outcome {
@@ -1085,22 +1490,7 @@ async fn share_view(s: &AppState, page: &Page, drive: &str, path: &str, q: &str,
             Err(e) => return service_error(tr, e),
         }
     }
-    let shares = match s.app.my_shares(&page.ctx).await {
-        Ok(v) => v
-            .into_iter()
-            .filter(|v| v.drive == place.drive.id && v.path == node.path)
-            .map(|v| ShareLine {
-                target: if v.target_kind == "link" { tr.get("drive-share-a-link") } else { v.target.clone() },
-                role: match v.role.as_str() {
-                    "editor" => tr.get("drive-role-editor"),
-                    "viewer" => tr.get("drive-role-viewer"),
-                    "upload" => tr.get("drive-link-upload"),
-                    _ => tr.get("drive-link-view"),
-                },
-            })
-            .collect(),
-        Err(_) => Vec::new(),
-    };
+    let shares = item_shares(s, page, &place, &node.path).await.iter().map(|v| share_line(tr, v)).collect();
     let snap = s.app.snapshot();
     let d = &place.drive;
     let mut cr = crumbs(tr, d, parent_of(&node.path));
@@ -1138,7 +1528,8 @@ pub async fn share_page(
     Query(q): Query<ShareQ>,
 ) -> Response {
     let path = clean(q.path.as_deref());
-    let out = Outcome { ok: None, link: None, error: None, status: StatusCode::OK };
+    let ok = done_message(page.tr, q.done.as_deref());
+    let out = Outcome { ok, link: None, error: None, status: StatusCode::OK };
     share_view(&s, &page, &drive, &path, q.q.as_deref().unwrap_or(""), out).await
 }
 
@@ -1240,7 +1631,7 @@ pub async fn share(
         Ok((view, token)) => match token {
             Some(t) => Outcome {
                 ok: Some(tr.get("drive-share-link-made")),
-                link: Some(format!("/api/v1/links/{t}")),
+                link: Some(super::links::absolute(&page, &t)),
                 error: None,
                 status: StatusCode::OK,
             },
@@ -1254,6 +1645,100 @@ pub async fn share(
         Err(e) => Outcome { ok: None, link: None, error: Some(reason(tr, &e)), status: status_of(&e) },
     };
     share_view(&s, &page, &drive, &path, &q, out).await
+}
+
+#[derive(Deserialize)]
+pub struct RevokeForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    id: String,
+    /// The shared item (to come back to its dialog).
+    #[serde(default)]
+    path: String,
+    /// `mine`: back to "Shared by me".
+    #[serde(default)]
+    back: Option<String>,
+}
+
+/// `POST /drive/{drive}/share/revoke`: ends a share or link, as
+/// `DELETE /api/v1/shares/{id}` (its creator, or an owner of the drive).
+pub async fn revoke(
+    State(s): State<AppState>,
+    page: Page,
+    Path(drive): Path<String>,
+    Form(f): Form<RevokeForm>,
+) -> Response {
+    if let Some(r) = crate::check_csrf(&page, &f.csrf) {
+        return r;
+    }
+    let path = clean(Some(&f.path));
+    let mine = f.back.as_deref() == Some("mine");
+    match s.app.revoke_share(&page.ctx, &f.id).await {
+        Ok(()) if mine => redirect("/drive/shared-by-me?done=revoked"),
+        Ok(()) => redirect(&format!("{}&done=revoked", sub_href(&drive, "share", &path))),
+        Err(e) if mine => mine_view(&s, &page, None, Some(reason(page.tr, &e)), status_of(&e)).await,
+        Err(e) => {
+            let out = Outcome { ok: None, link: None, error: Some(reason(page.tr, &e)), status: status_of(&e) };
+            share_view(&s, &page, &drive, &path, "", out).await
+        }
+    }
+}
+
+// ---------------------------------------------------------------- shared by me
+
+pub struct MineRow {
+    pub name: String,
+    /// The item's share dialog.
+    pub href: String,
+    pub place: String,
+    pub share: ShareLine,
+}
+
+#[derive(Template)]
+#[template(path = "drive_mine.html")]
+struct MinePage {
+    c: Chrome,
+    rows: Vec<MineRow>,
+    done: Option<String>,
+    error: Option<String>,
+}
+
+async fn mine_view(
+    s: &AppState,
+    page: &Page,
+    done: Option<String>,
+    error: Option<String>,
+    status: StatusCode,
+) -> Response {
+    let tr = page.tr;
+    let list = match s.app.my_shares(&page.ctx).await {
+        Ok(l) => l,
+        Err(e) => return service_error(tr, e),
+    };
+    let rows = list
+        .iter()
+        .map(|v| {
+            let drive = s.app.drives().get(&v.drive).map(|d| drive_title(tr, &d)).unwrap_or(v.drive_name.clone());
+            MineRow {
+                name: if v.path == "/" { drive.clone() } else { base_name(&v.path).to_string() },
+                href: sub_href(&v.drive, "share", &v.path),
+                place: format!("{drive} – {}", v.path),
+                share: share_line(tr, v),
+            }
+        })
+        .collect();
+    with_status(
+        render(&MinePage { c: Chrome::new(page, tr.get("drive-mine-title"), "/drive"), rows, done, error }),
+        status,
+    )
+}
+
+/// `GET /drive/shared-by-me`: every share and link the caller made, as
+/// `GET /api/v1/me/shares`, each with its revoke button.
+pub async fn shared_by_me(State(s): State<AppState>, page: Page, Query(q): Query<DoneQ>) -> Response {
+    let done = done_message(page.tr, q.done.as_deref());
+    mine_view(&s, &page, done, None, StatusCode::OK).await
 }
 
 #[cfg(test)]
@@ -1270,6 +1755,10 @@ mod tests {
         assert_eq!(end_of_day("2026-12-01"), Some(1_796_169_599));
         assert_eq!(end_of_day("2026-13-01"), None);
         assert_eq!(capitalise("ingen deling"), "Ingen deling");
+        let en = Tr::new(crate::i18n::Lang::En);
+        assert_eq!(copy_name(en, "Plan 8.txt", false), "Plan 8 (copy).txt");
+        assert_eq!(copy_name(en, "Saker", true), "Saker (copy)");
+        assert_eq!(copy_name(en, ".env", false), ".env (copy)");
         let v = disposition("Årsplan 8.txt");
         assert_eq!(
             v.to_str().unwrap(),

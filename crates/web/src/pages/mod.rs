@@ -3,6 +3,7 @@
 //! why, redirects.
 
 pub mod admin;
+pub mod admin_drives;
 pub mod admin_policy;
 pub mod admin_principal;
 pub mod audit;
@@ -11,6 +12,7 @@ pub mod directory;
 pub mod drive;
 pub mod federation;
 pub mod home;
+pub mod links;
 pub mod lockbox;
 pub mod operator;
 pub mod settings;

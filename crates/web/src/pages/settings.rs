@@ -285,6 +285,7 @@ pub async fn totp_confirm(
                     tr: page.tr,
                     csrf: crate::csrf_token(&digest),
                     here: page.here.clone(),
+                    origin: page.origin.clone(),
                 },
                 Ok(None) => page,
                 Err(e) => return service_error(page.tr, e),
