@@ -546,6 +546,18 @@ fn web_form(o: &mut Out) {
         ("operator-tenant", web(&r, "POST", "/operator/tenants", ANNA_W | CSRF | SAME, "", "", b"id=Bad+Slug&name=&domain=..&preset=x&quota=-1")),
         ("federation-consent", web(&r, "POST", "/admin/federation/{id}/consent", ANNA_W | CSRF | SAME, "0123", "", b"consent=2")),
         ("settings-export", web(&r, "GET", "/settings/export", LARS_W, "", "", b"")),
+        ("drive-copy", web(&r, "POST", "/drive/{drive}/copy", LARS_W | CSRF | SAME, "$drive", "",
+            "path=%2FForeldrem%C3%B8te.md&to_drive=&to=%2F..&name=%00&declassify=maybe".as_bytes())),
+        ("drive-level", web(&r, "POST", "/drive/{drive}/level", LARS_W | CSRF | SAME, "$drive", "", b"path=%2F&level=99&declassify=on")),
+        ("drive-share-revoke", web(&r, "POST", "/drive/{drive}/share/revoke", LARS_W | CSRF | SAME, "$drive", "", b"id=&path=%2F")),
+        ("drive-trash-purge", web(&r, "POST", "/drive/{drive}/trash/purge", LARS_W | CSRF | SAME, "$drive", "", b"id=-1&confirm=x")),
+        ("drive-trash-empty", web(&r, "POST", "/drive/{drive}/trash/empty", LARS_W | CSRF | SAME, "$drive", "", b"confirm=")),
+        ("link-page", web(&r, "GET", "/l/{token}", 0, "AAAA%2F..", "", b"")),
+        ("link-unlock", web(&r, "POST", "/l/{token}", SAME, "0123456789abcdef0123456789abcdef", "", b"password=%FF")),
+        ("link-upload", web(&r, "POST", "/l/{token}/upload", SAME | MULTI, "0123456789abcdef", "",
+            b"--x\r\nContent-Disposition: form-data; name=\"file\"; filename=\"../a.txt\"\r\n\r\nhei\r\n--x--\r\n")),
+        ("admin-drives", web(&r, "POST", "/admin/drives", ANNA_W | CSRF | SAME, "", "", b"name=&slug=Bad+Slug&group=nobody&level=7&quota_gib=-1")),
+        ("admin-drives-members", web(&r, "POST", "/admin/drives/members", ANNA_W | CSRF | SAME, "", "", b"drive=d-barnevern&op=add&kind=person&who=anna.admin%40nordvik.test&role=owner")),
         // Regression seeds: found when the target was written (a 422 as
         // axum's plain text; a 500 for a download naming a folder).
         ("bug-form-missing-field", web(&r, "POST", "/admin/barriers", ANNA_W | CSRF | SAME, "", "", b"kind=block")),
