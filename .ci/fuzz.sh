@@ -7,7 +7,7 @@
 # crashing input is kept in fuzz/artifacts/ and printed (base64) in the log.
 #
 # Environment:
-#   FUZZ_SECONDS   seconds per target (default 20)
+#   FUZZ_SECONDS   seconds per target (default 12)
 #   FUZZ_TARGETS   space-separated targets (default: all in fuzz/fuzz_targets)
 #   FUZZ_RSS_MB    libFuzzer -rss_limit_mb (default 2048)
 set -euo pipefail
@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never
 
 CARGO_FUZZ_VERSION=0.13.2
-SECONDS_PER_TARGET=${FUZZ_SECONDS:-20}
+SECONDS_PER_TARGET=${FUZZ_SECONDS:-12}
 RSS_MB=${FUZZ_RSS_MB:-2048}
 start=$(date +%s)
 

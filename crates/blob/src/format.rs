@@ -179,6 +179,16 @@ pub(crate) fn open_chunk(
     cipher.decrypt_in_place(&nonce, &aad, buf).map_err(|_| Error::Corrupt("chunk authentication failed"))
 }
 
+/// The plaintext length of a committed blob, from its first bytes (at
+/// least [`HEADER_LEN`]) and its size on disk: checks the magic, version and
+/// chunk size and that the size fits the chunk layout. Lets a backup check a
+/// blob against its metadata without any key.
+pub fn plaintext_len(head: &[u8], object_size: u64) -> Result<u64> {
+    let head = head.get(..HEADER_LEN).ok_or(Error::Corrupt("blob shorter than its header"))?;
+    let header = Header::decode(head)?;
+    Ok(Layout::from_object_size(header.chunk_size, object_size)?.plaintext_len)
+}
+
 /// Where the chunks of a blob lie, derived from the object size.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Layout {
@@ -373,6 +383,25 @@ mod tests {
         let mut bad = bytes;
         bad[8..12].copy_from_slice(&(64 * 1024 * 1024u32).to_be_bytes());
         assert!(Header::decode(&bad).is_err());
+    }
+
+    #[test]
+    fn plaintext_len_from_the_head_and_the_size() {
+        let h = Header {
+            version: VERSION,
+            chunk_size: CHUNK_SIZE,
+            nonce_prefix: [7; 16],
+            wrapped_key: [9; WRAPPED_KEY_LEN],
+        };
+        let mut head = h.encode().to_vec();
+        let c = u64::from(CHUNK_SIZE);
+        assert_eq!(plaintext_len(&head, object_size(3 * c + 7)).unwrap(), 3 * c + 7);
+        head.extend_from_slice(&[0; 40]); // more than the header: the rest is ignored
+        assert_eq!(plaintext_len(&head, object_size(0)).unwrap(), 0);
+        assert!(plaintext_len(&head[..50], object_size(10)).is_err(), "a cut-off header");
+        assert!(plaintext_len(&head, object_size(c) + 5).is_err(), "a torn last chunk");
+        head[0] = b'X';
+        assert!(plaintext_len(&head, object_size(10)).is_err(), "not a blob");
     }
 
     #[test]

@@ -119,8 +119,21 @@ impl LocalFolder {
     /// ids). `/` becomes `~`, which the key grammar excludes, so distinct keys
     /// map to distinct names.
     fn path_for(&self, key: &str) -> PathBuf {
+        self.root.join(Self::relative(key))
+    }
+
+    fn relative(key: &str) -> PathBuf {
         let h = Sha256::digest(key.as_bytes());
-        self.root.join(OBJECTS_DIR).join(hex::encode(&h[0..1])).join(hex::encode(&h[1..2])).join(key.replace('/', "~"))
+        Path::new(OBJECTS_DIR).join(hex::encode(&h[0..1])).join(hex::encode(&h[1..2])).join(key.replace('/', "~"))
+    }
+
+    /// Where the committed object `key` lies relative to the root
+    /// (`objects/xx/yy/<name>`): how `suveren backup` finds a blob without
+    /// opening the folder (which belongs to the running server), and where
+    /// `suveren restore` puts it back.
+    pub fn object_path(key: &str) -> Result<PathBuf> {
+        validate_key(key)?;
+        Ok(Self::relative(key))
     }
 
     fn checked_path(&self, key: &str) -> Result<PathBuf> {

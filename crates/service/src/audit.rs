@@ -13,7 +13,8 @@ use suveren_store::{Store, StoreError};
 
 use crate::{now_rfc3339, App, Ctx, Result, ServiceError};
 
-const KEY_FILE: &str = "keys/audit-ed25519.pem";
+/// The installation's audit signing key, relative to the data folder.
+pub const KEY_FILE: &str = "keys/audit-ed25519.pem";
 
 /// Refuses key files others could read: a leaked signing key would let
 /// anyone forge checkpoints.

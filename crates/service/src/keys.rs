@@ -36,7 +36,8 @@ use tokio::sync::Mutex;
 use crate::drive::{blob_err, now_ms, KEK_KIND};
 use crate::{App, Ctx, Result, ServiceError};
 
-pub(crate) const MASTER_KEY_FILE: &str = "keys/master.key";
+/// The master key file, relative to the data folder.
+pub const MASTER_KEY_FILE: &str = "keys/master.key";
 /// Shortest passphrase accepted, as for passwords: it is all that stands
 /// between a stolen data folder and the tenant's content.
 const MIN_PASSPHRASE: usize = 12;
@@ -166,6 +167,54 @@ impl KeyRuntime {
     pub(crate) fn pkcs11(&self) -> Option<Arc<dyn KeyProvider>> {
         self.pkcs11.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
+}
+
+/// Which provider wraps each tenant's KEK, from the stored records: what a
+/// restored installation needs besides its database (the master key file,
+/// a tenant's passphrase, the HSM).
+pub async fn kek_providers(store: &dyn suveren_store::Store) -> Result<Vec<(String, ProviderKind)>> {
+    let mut out = Vec::new();
+    for o in store.list(KEK_KIND, None).await? {
+        let rec: KekRecord = o.decode()?;
+        out.push((o.key, rec.provider));
+    }
+    Ok(out)
+}
+
+/// Whether a master key opens the KEKs it wraps in a database.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MasterKeyCheck {
+    /// Tenants whose KEK (and previous KEK during a rotation) it opens.
+    pub opened: Vec<String>,
+    /// Tenants whose master-key-wrapped KEK it does not open: the key
+    /// belongs to another installation, or the record is damaged.
+    pub failed: Vec<String>,
+}
+
+/// Tries `master` on every KEK record wrapped by the master key file, for a
+/// restore checking the key it is given against the database it restores.
+pub async fn check_master_key(store: &dyn suveren_store::Store, master: &dyn KeyProvider) -> Result<MasterKeyCheck> {
+    let mut out = MasterKeyCheck::default();
+    for o in store.list(KEK_KIND, None).await? {
+        let rec: KekRecord = o.decode()?;
+        if rec.provider != ProviderKind::MasterKeyFile {
+            continue;
+        }
+        let mut ok = true;
+        for w in std::iter::once(&rec.wrapped).chain(rec.previous.as_ref()) {
+            let opened = match KekRecord::decode_wrapped(w, &o.key) {
+                Ok(bytes) => master.unwrap_kek(&o.key, &bytes).await.is_ok(),
+                Err(_) => false,
+            };
+            ok &= opened;
+        }
+        if ok {
+            out.opened.push(o.key);
+        } else {
+            out.failed.push(o.key);
+        }
+    }
+    Ok(out)
 }
 
 fn stale(e: ServiceError) -> ServiceError {
@@ -500,6 +549,8 @@ impl App {
     }
 
     async fn rotation_batch(&self, tenant: &str, kek: &Arc<TenantKek>, limit: u32) -> Result<u64> {
+        // A backup copying blobs must find each one as its snapshot knew it.
+        let Some(_change) = crate::backup::try_blob_change(&self.data_dir) else { return Ok(0) };
         let Some((_, rec)) = self.kek_record(tenant).await? else { return Ok(0) };
         let Some(mut rot) = rec.rotation.clone() else { return Ok(0) };
         let keys = self.store.tenant_blobs_after(tenant, &rot.cursor, limit).await?;

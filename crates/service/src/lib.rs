@@ -9,6 +9,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod backup;
 pub mod demo;
 pub mod directory;
 pub mod drive;
@@ -186,6 +187,41 @@ impl Clock {
     }
 }
 
+/// Refuses to start on a database whose tenant keys the master key file
+/// wraps when that file is missing (typically a restore whose keys were not
+/// put back): a new master key would be created and no file would open.
+/// A missing audit signing key is only warned about: a new one is made, and
+/// checkpoints signed with the old one verify only with the old public key.
+async fn check_keys_present(data_dir: &Path, store: &dyn Store) -> Result<()> {
+    let master = data_dir.join(keys::MASTER_KEY_FILE);
+    if !master.exists() {
+        let wrapped: Vec<String> = keys::kek_providers(store)
+            .await?
+            .into_iter()
+            .filter(|(_, p)| *p == keys::ProviderKind::MasterKeyFile)
+            .map(|(t, _)| t)
+            .collect();
+        if !wrapped.is_empty() {
+            return Err(ServiceError::Internal(format!(
+                "the master key file {} is missing, but the keys of {} tenant(s) ({}) are wrapped by it. \
+                 If this data folder was restored from a backup, copy the master key you kept there \
+                 (mode 0600) and start again; a new key would leave every file unreadable.",
+                master.display(),
+                wrapped.len(),
+                wrapped.join(", ")
+            )));
+        }
+    }
+    if !data_dir.join(audit::KEY_FILE).exists() && !store.audit_tenants().await?.is_empty() {
+        tracing::warn!(
+            path = %data_dir.join(audit::KEY_FILE).display(),
+            "the audit signing key is missing although audit records exist; a new key is created, and \
+             checkpoints signed before verify only with the old public key (restore the old key file to avoid this)"
+        );
+    }
+    Ok(())
+}
+
 pub fn now_unix() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
 }
@@ -209,7 +245,9 @@ impl App {
             use std::os::unix::fs::PermissionsExt;
             std::fs::set_permissions(data_dir, std::fs::Permissions::from_mode(0o700)).map_err(StoreError::from)?;
         }
+        backup::open_lock(data_dir).map_err(StoreError::from)?;
         let store = suveren_store::sqlite::SqliteStore::open(&data_dir.join("meta.db")).await?;
+        check_keys_present(data_dir, &store).await?;
         let key = audit::load_or_create_key(data_dir)?;
         App::new(Arc::new(store), key, data_dir.to_path_buf(), settings).await
     }

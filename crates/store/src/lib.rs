@@ -11,6 +11,7 @@ pub mod conformance;
 pub mod drive;
 pub mod retention;
 pub mod sqlite;
+mod sqlite_backup;
 mod sqlite_drive;
 mod sqlite_retention;
 

@@ -17,9 +17,11 @@ use tokio::sync::{oneshot, Mutex, OwnedMutexGuard};
 
 use crate::{Batch, Object, Op, Result, Store, StoreError};
 
+pub use crate::sqlite_backup::{BlobRef, SnapshotFacts, SCHEMA_VERSION};
+
 /// Versioned schema migrations, applied in order, each in its own
 /// transaction together with the version bump.
-const MIGRATIONS: &[(i64, &str)] = &[
+pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/sqlite/0001_initial.sql")),
     (2, include_str!("../migrations/sqlite/0002_drive.sql")),
     (3, include_str!("../migrations/sqlite/0003_retention.sql")),
@@ -159,7 +161,7 @@ impl SqliteStore {
     }
 }
 
-fn options(path: &Path, read_only: bool) -> SqliteConnectOptions {
+pub(crate) fn options(path: &Path, read_only: bool) -> SqliteConnectOptions {
     SqliteConnectOptions::from_str("sqlite://")
         .expect("static url")
         .filename(path)

@@ -4,6 +4,7 @@
 //! together here; the work lives in the library crates.
 
 mod admin;
+mod backup;
 mod client;
 mod config;
 mod export;
@@ -57,6 +58,41 @@ enum Cmd {
     Audit {
         #[command(subcommand)]
         cmd: AuditCmd,
+    },
+    /// Take a consistent backup of an embedded installation while it runs
+    /// (database and blobs; the keys only with --include-keys).
+    Backup {
+        /// Data folder of the installation. Default: `data` of the configuration.
+        #[arg(long)]
+        data: Option<PathBuf>,
+        /// Configuration file (TOML), for the data folder.
+        #[arg(long, env = "SUVEREN_CONFIG")]
+        config: Option<PathBuf>,
+        /// Folder to write the backup into; must be new or empty.
+        #[arg(long)]
+        to: PathBuf,
+        /// Also copy the master key and the audit signing key into keys/ of
+        /// the backup. Whoever reads such a backup can decrypt every file.
+        #[arg(long)]
+        include_keys: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Restore a backup into a new data folder, after checking every file
+    /// against its manifest.
+    Restore {
+        /// The backup folder (written by `suveren backup`).
+        #[arg(long)]
+        from: PathBuf,
+        /// The data folder to restore into; must be new or empty.
+        #[arg(long)]
+        data: PathBuf,
+        /// Folder holding the keys kept apart from the backup (master.key,
+        /// audit-ed25519.pem, or a data folder with them in keys/).
+        #[arg(long)]
+        keys: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -313,6 +349,17 @@ fn main() -> ExitCode {
                 audit_export(tenant, data, server, login, token, out).await.map(|_| ExitCode::SUCCESS)
             }
             Cmd::Audit { cmd: AuditCmd::Verify { file, public_key, json } } => audit_verify(file, public_key, json),
+            Cmd::Backup { data, config, to, include_keys, json } => match load_config(config, data, None) {
+                Ok(cfg) => backup::backup(&cfg.data, &to, include_keys, json).await,
+                Err(errs) => {
+                    eprintln!("configuration errors ({}):", errs.len());
+                    for e in errs {
+                        eprintln!("  {e}");
+                    }
+                    Ok(ExitCode::from(2))
+                }
+            },
+            Cmd::Restore { from, data, keys, json } => backup::restore(&from, &data, keys.as_deref(), json).await,
         }
     });
     match result {

@@ -594,8 +594,10 @@ impl App {
     }
 
     /// Deletes blob files no metadata references any more. Safe to run at
-    /// any time and from any node: a blob still referenced is kept.
+    /// any time and from any node: a blob still referenced is kept. Skipped
+    /// while a backup copies blobs (`crate::backup`).
     pub async fn sweep_blobs(&self) -> usize {
+        let Some(_change) = crate::backup::try_blob_change(&self.data_dir) else { return 0 };
         let mut n = 0;
         let Ok(pending) = self.store.blob_gc_pending(1000).await else { return 0 };
         for b in pending {

@@ -21,8 +21,15 @@ impl Drop for Server {
 }
 
 pub fn start(data: &Path, listen: &str) -> Server {
+    start_with(data, listen, &["--demo"])
+}
+
+/// `suveren serve` with `extra` arguments (none: an existing installation).
+pub fn start_with(data: &Path, listen: &str, extra: &[&str]) -> Server {
     let mut child = Command::new(BIN)
-        .args(["serve", "--demo", "--listen", listen, "--data"])
+        .arg("serve")
+        .args(extra)
+        .args(["--listen", listen, "--data"])
         .arg(data)
         .env("SUVEREN_LOG_LEVEL", "warn")
         .stderr(Stdio::piped())
