@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{browser, csrf_of, sign_in, start, Server};
+use common::{browser, csrf_of, ctx_of, sign_in, start, Server};
 use suveren_policy::Action;
 
 fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
@@ -24,23 +24,6 @@ async fn post(s: &Server, c: &reqwest::Client, path: &str, form: &[(&str, &str)]
     let r = c.post(format!("{}{path}", s.base)).form(form).send().await.unwrap();
     let to = r.headers().get("location").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
     (r.status().as_u16(), to, r.text().await.unwrap())
-}
-
-fn ctx_of(s: &Server, login: &str, action: Action) -> suveren_service::Ctx {
-    let p = s.app.snapshot().dir.principal_by_login(login).cloned().unwrap();
-    suveren_service::Ctx {
-        actor: suveren_policy::Actor {
-            principal: Some(p),
-            mfa: true,
-            via: suveren_policy::Via::Session,
-            grants: Vec::new(),
-        },
-        action,
-        client: None,
-        request_id: "test".into(),
-        session: None,
-        note: None,
-    }
 }
 
 /// The drive as the service has it now.

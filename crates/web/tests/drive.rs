@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{browser, csrf_of, sign_in, start, Server};
+use common::{browser, csrf_of, ctx_of, sign_in, start, Server};
 
 const BARNEVERN: &str = "d-barnevern";
 
@@ -308,23 +308,6 @@ async fn per_is_offered_only_people_he_may_discover_and_cannot_see_barnevern() {
     assert!(!file.contains("Bekymringsmelding mottatt"));
     let (st, _) = get(&s, &c, "/drive/d-barnevern/share?path=/Saker").await;
     assert_eq!(st, 404);
-}
-
-fn ctx_of(s: &Server, login: &str, action: suveren_policy::Action) -> suveren_service::Ctx {
-    let p = s.app.snapshot().dir.principal_by_login(login).cloned().unwrap();
-    suveren_service::Ctx {
-        actor: suveren_policy::Actor {
-            principal: Some(p),
-            mfa: true,
-            via: suveren_policy::Via::Session,
-            grants: Vec::new(),
-        },
-        action,
-        client: None,
-        request_id: "test".into(),
-        session: None,
-        note: None,
-    }
 }
 
 #[tokio::test]

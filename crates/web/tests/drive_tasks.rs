@@ -7,10 +7,9 @@
 
 mod common;
 
-use common::{browser, csrf_of, sign_in, start, Server};
+use common::{browser, csrf_of, ctx_of, sign_in, start, Server};
 use suveren_policy::{AccessRole, Action};
 use suveren_service::drive::{DriveSel, Member, Place, WriteOpts};
-use suveren_service::Ctx;
 
 const TEACHERS: &str = "d-nordvik-skole-laerere";
 const LARS: &str = "lars.laerer@nordvik.test";
@@ -57,23 +56,6 @@ fn field<'a>(html: &'a str, after: &str, name: &str) -> &'a str {
     let pat = format!("name=\"{name}\" value=\"");
     let j = html[i..].find(&pat).unwrap_or_else(|| panic!("{pat} after {after} in {html}")) + i + pat.len();
     html[j..].split('"').next().unwrap()
-}
-
-fn ctx_of(s: &Server, login: &str, action: Action) -> Ctx {
-    let p = s.app.snapshot().dir.principal_by_login(login).cloned().unwrap();
-    Ctx {
-        actor: suveren_policy::Actor {
-            principal: Some(p),
-            mfa: true,
-            via: suveren_policy::Via::Session,
-            grants: Vec::new(),
-        },
-        action,
-        client: None,
-        request_id: "test".into(),
-        session: None,
-        note: None,
-    }
 }
 
 async fn personal(s: &Server, login: &str) -> Place {

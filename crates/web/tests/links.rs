@@ -6,30 +6,13 @@
 
 mod common;
 
-use common::{browser, csrf_of, sign_in, start, Server};
+use common::{browser, csrf_of, ctx_of, sign_in, start, Server};
 use suveren_policy::Action;
 use suveren_service::drive::{DriveSel, NewShare};
 
 const TEACHERS: &str = "d-nordvik-skole-laerere";
 const PLAN: &str = "/Planer/Årsplan 8. trinn.txt";
 const PLAN_TEXT: &str = "Årsplan for 8. trinn, norsk og samfunnsfag.\n";
-
-fn ctx_of(s: &Server, login: &str, action: Action) -> suveren_service::Ctx {
-    let p = s.app.snapshot().dir.principal_by_login(login).cloned().unwrap();
-    suveren_service::Ctx {
-        actor: suveren_policy::Actor {
-            principal: Some(p),
-            mfa: true,
-            via: suveren_policy::Via::Session,
-            grants: Vec::new(),
-        },
-        action,
-        client: None,
-        request_id: "test".into(),
-        session: None,
-        note: None,
-    }
-}
 
 /// The demo's Intern level allows no links; the tenant's administrator
 /// allows them (as a municipality may choose to).

@@ -4,26 +4,9 @@
 
 mod common;
 
-use common::{browser, csrf_of, sign_in, start, Server};
+use common::{browser, csrf_of, ctx_of, sign_in, start};
 
 const LARS: &str = "lars.laerer@nordvik.test";
-
-fn ctx_of(s: &Server, login: &str, action: suveren_policy::Action) -> suveren_service::Ctx {
-    let p = s.app.snapshot().dir.principal_by_login(login).cloned().unwrap();
-    suveren_service::Ctx {
-        actor: suveren_policy::Actor {
-            principal: Some(p),
-            mfa: true,
-            via: suveren_policy::Via::Session,
-            grants: Vec::new(),
-        },
-        action,
-        client: None,
-        request_id: "test".into(),
-        session: None,
-        note: None,
-    }
-}
 
 /// A multipart body as the upload form sends it.
 fn multipart(csrf: &str, folder: &str, name: &str, data: &[u8]) -> (String, Vec<u8>) {

@@ -71,3 +71,22 @@ pub fn csrf_of(html: &str) -> String {
     let i = html.find("name=\"csrf\" value=\"").expect("a form with a CSRF token") + 19;
     html[i..].split('"').next().unwrap().to_string()
 }
+
+/// A service context acting as `login` (signed in with a second factor),
+/// for setting up or checking state through the service itself.
+pub fn ctx_of(s: &Server, login: &str, action: suveren_policy::Action) -> suveren_service::Ctx {
+    let p = s.app.snapshot().dir.principal_by_login(login).cloned().unwrap();
+    suveren_service::Ctx {
+        actor: suveren_policy::Actor {
+            principal: Some(p),
+            mfa: true,
+            via: suveren_policy::Via::Session,
+            grants: Vec::new(),
+        },
+        action,
+        client: None,
+        request_id: "test".into(),
+        session: None,
+        note: None,
+    }
+}
