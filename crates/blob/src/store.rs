@@ -1,5 +1,5 @@
-//! The raw byte store behind a narrow interface: the local folder today, S3
-//! later, without the encryption layer or the drive knowing which.
+//! The raw byte store behind a narrow interface: a local folder or an S3
+//! bucket, without the encryption layer or the drive knowing which.
 
 use std::time::SystemTime;
 

@@ -1,11 +1,12 @@
-//! `LocalFolder`: atomic visibility, crash sweep, key validation.
+//! `LocalFolder` alone: temp files never outlive a write, the crash sweep
+//! at open, and what it keeps. The backend contract itself is in `suite/`.
 
 mod common;
 
 use std::time::Duration;
 
 use common::*;
-use suveren_blob::{BlobStore, Error, LocalFolder};
+use suveren_blob::{BlobStore, EncryptedBlobs, Error, LocalFolder};
 use tokio::io::AsyncReadExt;
 
 fn temp_files(store: &LocalFolder) -> usize {
@@ -13,22 +14,18 @@ fn temp_files(store: &LocalFolder) -> usize {
 }
 
 #[tokio::test]
-async fn failed_source_leaves_nothing_visible() {
+async fn failed_source_leaves_no_temp_file() {
     let env = env().await;
     let mut src = FailingReader { good: 3 * C + 10 };
-    let err = env.blobs.put(&env.kek, "t/half", &mut src).await.unwrap_err();
-    assert!(matches!(err, Error::Io(_)), "{err:?}");
-    assert!(!env.local.exists("t/half").await.unwrap());
-    assert_eq!(temp_files(&env.local), 0);
-
-    // Over an existing object: the old version stays, intact.
+    assert!(env.blobs.put(&env.kek, "t/half", &mut src).await.is_err());
+    assert_eq!(temp_files(env.local()), 0);
     let old = data(C + 3, 1);
     put(&env, "t/keep", &old).await;
     let mut src = FailingReader { good: 5 * C };
     assert!(env.blobs.put(&env.kek, "t/keep", &mut src).await.is_err());
-    assert_eq!(env.blobs.read_all(&env.kek, "t/keep").await.unwrap(), old);
+    assert_eq!(temp_files(env.local()), 0);
 
-    let reopened = LocalFolder::open(env.dir.path()).await.unwrap();
+    let reopened = LocalFolder::open(env.dir()).await.unwrap();
     assert!(!reopened.exists("t/half").await.unwrap());
     assert_eq!(temp_files(&reopened), 0);
 }
@@ -38,22 +35,10 @@ async fn cancelled_put_removes_its_temp_file() {
     let env = env().await;
     // 100 KB, then a source that never answers; the timeout drops the put.
     let mut src = tokio::io::repeat(7).take(100_000).chain(Generator::new(0).chain(Stalled));
-    let put = env.local.put("t/stalled", &mut src);
+    let put = env.local().put("t/stalled", &mut src);
     assert!(tokio::time::timeout(Duration::from_millis(300), put).await.is_err());
-    assert!(!env.local.exists("t/stalled").await.unwrap());
-    assert_eq!(temp_files(&env.local), 0);
-}
-
-struct Stalled;
-
-impl tokio::io::AsyncRead for Stalled {
-    fn poll_read(
-        self: std::pin::Pin<&mut Self>,
-        _cx: &mut std::task::Context<'_>,
-        _buf: &mut tokio::io::ReadBuf<'_>,
-    ) -> std::task::Poll<std::io::Result<()>> {
-        std::task::Poll::Pending
-    }
+    assert!(!env.local().exists("t/stalled").await.unwrap());
+    assert_eq!(temp_files(env.local()), 0);
 }
 
 #[tokio::test]
@@ -61,32 +46,33 @@ async fn open_sweeps_temp_files_left_by_a_crash() {
     let env = env().await;
     put(&env, "t/kept", b"survivor").await;
     // What a SIGKILL between create and rename leaves behind.
-    std::fs::write(env.local.temp_dir().join("0123abcd.tmp"), b"half a blob").unwrap();
-    assert_eq!(temp_files(&env.local), 1);
-    let reopened = LocalFolder::open(env.dir.path()).await.unwrap();
+    std::fs::write(env.local().temp_dir().join("0123abcd.tmp"), b"half a blob").unwrap();
+    assert_eq!(temp_files(env.local()), 1);
+    let reopened = LocalFolder::open(env.dir()).await.unwrap();
     assert_eq!(temp_files(&reopened), 0);
     assert!(reopened.exists("t/kept").await.unwrap());
 }
 
 #[tokio::test]
-async fn raw_store_operations() {
+async fn the_sweep_at_open_keeps_uploads_in_progress() {
     let env = env().await;
-    let s = &env.local;
-    let mut src: &[u8] = b"0123456789";
-    assert_eq!(s.put("a/b-c/9", &mut src).await.unwrap(), 10);
-    assert!(s.exists("a/b-c/9").await.unwrap());
-    assert_eq!(s.size("a/b-c/9").await.unwrap(), 10);
-    let mut out = String::new();
-    s.read_range("a/b-c/9", 3, Some(4)).await.unwrap().read_to_string(&mut out).await.unwrap();
-    assert_eq!(out, "3456");
-    // "a/b" and "a-b" must be different objects.
-    let mut src: &[u8] = b"x";
-    s.put("a-b-c/9", &mut src).await.unwrap();
-    assert_eq!(s.size("a/b-c/9").await.unwrap(), 10);
-    assert!(s.delete("a/b-c/9").await.unwrap());
-    assert!(!s.delete("a/b-c/9").await.unwrap());
-    assert!(matches!(s.size("a/b-c/9").await, Err(Error::NotFound)));
-    assert!(matches!(s.read_range("a/b-c/9", 0, None).await, Err(Error::NotFound)));
+    let plain = data(3 * C, 3);
+    let total = plain.len() as u64;
+    env.blobs.resumable_begin(&env.kek, "u/restart", total).await.unwrap();
+    let mut src = &plain[..C];
+    env.blobs.resumable_append(&env.kek, "u/restart", total, 0, &mut src).await.unwrap();
+    std::fs::write(env.dir().join("tmp").join("0123abcd.tmp"), b"half a blob").unwrap();
+
+    let local = LocalFolder::open(env.dir()).await.unwrap();
+    assert_eq!(temp_files(&local), 0);
+    assert_eq!(std::fs::read_dir(local.partial_dir()).unwrap().count(), 1);
+    let blobs = EncryptedBlobs::new(std::sync::Arc::new(local));
+    assert_eq!(blobs.resumable_offset("u/restart", total).await.unwrap(), Some(C as u64));
+    let mut src = &plain[C..];
+    let (off, info) = blobs.resumable_append(&env.kek, "u/restart", total, C as u64, &mut src).await.unwrap();
+    assert_eq!((off, info.is_some()), (total, true));
+    assert_eq!(std::fs::read_dir(env.local().partial_dir()).unwrap().count(), 0);
+    assert_eq!(temp_files(env.local()), 0);
 }
 
 #[tokio::test]
@@ -94,10 +80,9 @@ async fn bad_keys_are_refused_before_any_io() {
     let env = env().await;
     for key in ["../etc/passwd", "/abs", "a/../../b", "A", "a\0b", "a/./b", ""] {
         let mut src: &[u8] = b"x";
-        assert!(matches!(env.local.put(key, &mut src).await, Err(Error::InvalidKey(_))));
-        assert!(matches!(env.local.exists(key).await, Err(Error::InvalidKey(_))));
-        let mut src: &[u8] = b"x";
-        assert!(matches!(env.blobs.put(&env.kek, key, &mut src).await, Err(Error::InvalidKey(_))));
+        assert!(matches!(env.local().put(key, &mut src).await, Err(Error::InvalidKey(_))));
+        assert!(matches!(env.local().partial_create(key, b"h").await, Err(Error::InvalidKey(_))));
     }
-    assert_eq!(temp_files(&env.local), 0);
+    assert_eq!(temp_files(env.local()), 0);
+    assert_eq!(std::fs::read_dir(env.local().partial_dir()).unwrap().count(), 0);
 }

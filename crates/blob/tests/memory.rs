@@ -53,7 +53,7 @@ async fn quarter_gibibyte_streams_in_bounded_memory() {
     let info = env.blobs.put(&env.kek, "big/one", &mut src).await.unwrap();
     assert_eq!(info.size, LEN);
     assert_eq!(info.sha256, want_all);
-    let on_disk = env.local_size("big/one").await;
+    let on_disk = env.stored_size("big/one").await;
     assert_eq!(on_disk, 100 + LEN + 16 * (LEN / C as u64));
 
     let len = range.end - range.start;

@@ -136,7 +136,7 @@ impl App {
         };
         let fail = |reason: &str| self.draft(ctx, &chain, format!("account:{key}"), Outcome::Deny, Some(reason.into()));
         if !pw_ok {
-            self.throttle.record_failure(&key, source, Instant::now());
+            self.signin_failed(&key, source).await;
             self.commit(Batch::new().audit(fail("wrong login or password"))).await?;
             return Err(ServiceError::Unauthenticated(messages::WRONG_PASSWORD.into()));
         }
@@ -154,7 +154,7 @@ impl App {
                         new_cred = Some(Credential { totp_last_step: Some(step), ..cred.clone() });
                     }
                     None => {
-                        self.throttle.record_failure(&key, source, Instant::now());
+                        self.signin_failed(&key, source).await;
                         self.commit(Batch::new().audit(fail("wrong or reused authenticator code"))).await?;
                         return Err(ServiceError::Unauthenticated(messages::WRONG_TOTP.into()));
                     }
@@ -174,7 +174,7 @@ impl App {
                         new_cred = Some(c);
                     }
                     None => {
-                        self.throttle.record_failure(&key, source, Instant::now());
+                        self.signin_failed(&key, source).await;
                         self.commit(Batch::new().audit(fail("wrong recovery code"))).await?;
                         return Err(ServiceError::Unauthenticated(messages::WRONG_RECOVERY.into()));
                     }
@@ -191,7 +191,7 @@ impl App {
                 return Err(ServiceError::MfaRequired);
             }
         }
-        self.throttle.record_success(&key, source);
+        self.signin_succeeded(&key, source).await;
         let mut batch = Batch::new();
         if let Some(c) = new_cred {
             // Swap, so two requests racing with one code cannot both win.
@@ -358,7 +358,7 @@ impl App {
             let (pw2, h) = (pw.to_string(), rec.hash.clone());
             let ok = tokio::task::spawn_blocking(move || password::verify(&pw2, &h)).await.unwrap_or(false);
             if !ok {
-                self.throttle.record_failure(&login, source, now);
+                self.signin_failed(&login, source).await;
                 return Ok(None);
             }
             self.app_cache.insert(&login, pw, &id, now);

@@ -188,15 +188,14 @@ impl App {
         };
         let db_ok = database.state == State::Ok;
 
-        let root = self.data_dir.join("blobs");
-        let probe_err = probe(&root).await.err();
+        let probe_err = probe(self.drive.blobs.store().as_ref()).await.err();
         let (stored_bytes, drives) = match self.store.drives().await {
             Ok(rows) => (rows.iter().map(|r| r.used).sum(), rows.len()),
             Err(_) => (0, 0),
         };
         let blobs = BlobHealth {
             state: if probe_err.is_some() { State::Failing } else { State::Ok },
-            path: root.display().to_string(),
+            path: self.drive.place.clone(),
             error: probe_err,
             stored_bytes,
             drives,
@@ -287,23 +286,23 @@ impl App {
     }
 }
 
-/// Writes, syncs, reads back and removes a small file in the blob folder's
-/// temp area (swept at start if a crash leaves it).
-async fn probe(root: &std::path::Path) -> std::result::Result<(), String> {
-    use tokio::io::AsyncWriteExt;
-    let path = root.join("tmp").join(format!("health-{}.tmp", crate::new_id()));
+/// Writes, reads back and removes a small object through the blob store
+/// the drives use (the folder or the bucket), so the check fails exactly
+/// when storing content would.
+async fn probe(store: &dyn suveren_blob::BlobStore) -> std::result::Result<(), String> {
+    use tokio::io::AsyncReadExt;
+    const BODY: &[u8] = b"suveren health probe";
+    let key = format!("health/probe-{}", crate::new_id());
     let run = async {
-        let mut f = tokio::fs::File::create(&path).await?;
-        f.write_all(b"suveren health probe").await?;
-        f.sync_all().await?;
-        drop(f);
-        let back = tokio::fs::read(&path).await?;
-        if back != b"suveren health probe" {
-            return Err(std::io::Error::other("what was written did not read back"));
+        store.put(&key, &mut &BODY[..]).await?;
+        let mut back = Vec::new();
+        store.read_range(&key, 0, None).await?.read_to_end(&mut back).await?;
+        if back != BODY {
+            return Err(suveren_blob::Error::Io(std::io::Error::other("what was written did not read back")));
         }
         Ok(())
     };
-    let r: std::io::Result<()> = run.await;
-    let _ = tokio::fs::remove_file(&path).await;
+    let r: std::result::Result<(), suveren_blob::Error> = run.await;
+    let _ = store.delete(&key).await;
     r.map_err(|e| e.to_string())
 }

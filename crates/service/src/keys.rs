@@ -320,6 +320,36 @@ impl App {
         Ok(kek)
     }
 
+    /// Another node changed the tenant's key record (a rotation began or
+    /// ended, the provider changed): drop the KEK this node holds so the next
+    /// use unwraps the record as it now is. A passphrase unlock is kept by
+    /// re-opening the record with the passphrase this node was given; if that
+    /// no longer opens it, the tenant is locked here until unlocked again.
+    pub(crate) async fn refresh_kek(&self, tenant: &str) -> Result<()> {
+        let mut loaded = self.drive.keys.loaded.lock().await;
+        let Some(old) = loaded.remove(tenant) else { return Ok(()) };
+        if let (Some(p), Some((_, rec))) = (old.passphrase, self.kek_record(tenant).await?) {
+            if rec.provider == ProviderKind::Passphrase {
+                match self.unwrap_record(tenant, &rec, p.as_ref()).await {
+                    Ok(kek) => {
+                        loaded.insert(tenant.to_string(), Loaded { kek: Arc::new(kek), passphrase: Some(p) });
+                    }
+                    Err(e) => tracing::warn!(tenant, error = %e, "the key changed on another node; locked here"),
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// [`App::refresh_kek`] for every tenant this node holds a key of.
+    pub(crate) async fn refresh_all_keks(&self) -> Result<()> {
+        let held: Vec<String> = self.drive.keys.loaded.lock().await.keys().cloned().collect();
+        for t in held {
+            self.refresh_kek(&t).await?;
+        }
+        Ok(())
+    }
+
     async fn key_admin(&self, ctx: &Ctx, tenant: &str) -> Result<crate::Permit> {
         let snap = self.snapshot();
         let permit = self.gate_in(&snap, ctx, &Resource::Tenant(tenant)).await?;
@@ -679,7 +709,8 @@ impl App {
         self.reload().await?;
         self.drive.reload(self.store.as_ref()).await?;
         // Its lockbox requests went with its documents: no grant outlives it.
-        self.reload_grants().await?;
+        self.load_grants().await?;
+        self.announce(crate::cluster::ALL).await;
         Ok(())
     }
 }

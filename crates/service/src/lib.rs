@@ -10,6 +10,7 @@
 pub mod audit;
 pub mod auth;
 pub mod backup;
+pub mod cluster;
 pub mod demo;
 pub mod directory;
 pub mod drive;
@@ -163,6 +164,10 @@ pub struct App {
     pub clock: Clock,
     /// When each background job last finished a round (`installation`).
     pub(crate) beats: installation::Beats,
+    /// The other nodes sharing the database (`cluster`); `None` embedded.
+    pub(crate) bus: Option<Arc<dyn suveren_store::bus::Bus>>,
+    /// This process's name: lease holder and bus sender.
+    pub node: String,
 }
 
 /// The time the gate and the lockbox decide by. Tests pause it and move it
@@ -239,17 +244,7 @@ impl App {
     /// Opens the embedded installation in `data_dir`: the SQLite database,
     /// the audit signing key (created 0600 on first start).
     pub async fn open_embedded(data_dir: &Path, settings: Settings) -> Result<Arc<App>> {
-        std::fs::create_dir_all(data_dir.join("blobs")).map_err(StoreError::from)?;
-        {
-            // The data folder holds keys and personal data: owner only.
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(data_dir, std::fs::Permissions::from_mode(0o700)).map_err(StoreError::from)?;
-        }
-        backup::open_lock(data_dir).map_err(StoreError::from)?;
-        let store = suveren_store::sqlite::SqliteStore::open(&data_dir.join("meta.db")).await?;
-        check_keys_present(data_dir, &store).await?;
-        let key = audit::load_or_create_key(data_dir)?;
-        App::new(Arc::new(store), key, data_dir.to_path_buf(), settings).await
+        App::open(data_dir, settings, cluster::Backends::default()).await
     }
 
     pub async fn new(
@@ -258,9 +253,29 @@ impl App {
         data_dir: PathBuf,
         settings: Settings,
     ) -> Result<Arc<App>> {
+        let folder = suveren_blob::LocalFolder::open(data_dir.join("blobs")).await.map_err(drive::blob_err)?;
+        let place = data_dir.join("blobs").display().to_string();
+        let parts = cluster::Parts { store, blobs: Arc::new(folder), place, bus: None, node: cluster::node_name(None) };
+        App::assemble(parts, audit_key, data_dir, settings).await
+    }
+
+    pub(crate) async fn assemble(
+        parts: cluster::Parts,
+        audit_key: AuditKey,
+        data_dir: PathBuf,
+        settings: Settings,
+    ) -> Result<Arc<App>> {
+        let cluster::Parts { store, blobs, place, bus, node } = parts;
         let snap = Snapshot::load(store.as_ref()).await?;
-        let drive =
-            drive::DriveRuntime::open(&data_dir, store.as_ref(), settings.personal_quota, settings.team_quota).await?;
+        let drive = drive::DriveRuntime::open(
+            &data_dir,
+            store.as_ref(),
+            blobs,
+            place,
+            settings.personal_quota,
+            settings.team_quota,
+        )
+        .await?;
         let app = Arc::new(App {
             lockbox: Default::default(),
             clock: Clock::default(),
@@ -275,8 +290,10 @@ impl App {
             snapshot: RwLock::new(Arc::new(snap)),
             app_cache: suveren_identity::app_password::VerifyCache::new(Duration::from_secs(300), 10_000),
             oidc: Default::default(),
+            bus,
+            node,
         });
-        app.reload_grants().await?;
+        app.load_grants().await?;
         Ok(app)
     }
 
@@ -286,8 +303,16 @@ impl App {
         self.snapshot.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
-    /// Rebuilds the snapshot after a directory change was committed.
+    /// Rebuilds the snapshot after a directory change was committed, and
+    /// tells the other nodes to do the same.
     pub async fn reload(&self) -> Result<()> {
+        self.reload_directory().await?;
+        self.announce(cluster::DIRECTORY).await;
+        Ok(())
+    }
+
+    /// Rebuilds this node's snapshot from the store.
+    pub(crate) async fn reload_directory(&self) -> Result<()> {
         let snap = Snapshot::load(self.store.as_ref()).await?;
         *self.snapshot.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(snap);
         // Account changes (disabling, resets, deletions) may have removed
@@ -367,8 +392,12 @@ impl App {
 
     /// Commits a batch and signs checkpoints that fall due.
     pub async fn commit(&self, batch: Batch) -> Result<Vec<suveren_audit::Record>> {
+        let topics = cluster::topics_of(&batch);
         let recs = self.store.commit(batch).await?;
         self.after_commit(&recs).await?;
+        for t in topics {
+            self.announce(&t).await;
+        }
         Ok(recs)
     }
 

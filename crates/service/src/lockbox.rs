@@ -122,7 +122,7 @@ impl App {
     }
 
     /// Reloads the approved requests (cheap: closed ones are skipped).
-    pub(crate) async fn reload_grants(&self) -> Result<()> {
+    pub(crate) async fn load_grants(&self) -> Result<()> {
         let now = self.clock.now();
         let mut map: HashMap<String, Vec<Grant>> = HashMap::new();
         for o in self.store.list(LOCKBOX_KIND, None).await? {
@@ -376,7 +376,7 @@ impl App {
             }
         }
         self.commit(batch).await.map_err(stale)?;
-        self.reload_grants().await?;
+        self.load_grants().await?;
         Ok(req)
     }
 
@@ -396,7 +396,7 @@ impl App {
         // of no access, then rebuild from what is stored.
         self.drop_grant(&req.requester, id);
         let res = self.commit(batch).await.map_err(stale);
-        self.reload_grants().await?;
+        self.load_grants().await?;
         res?;
         Ok(req)
     }
@@ -552,7 +552,7 @@ impl App {
             }
         }
         if closed > 0 {
-            self.reload_grants().await?;
+            self.load_grants().await?;
         }
         Ok(closed)
     }
@@ -564,6 +564,10 @@ pub fn spawn_expiry(app: Arc<App>) -> tokio::task::JoinHandle<()> {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
         loop {
             tick.tick().await;
+            if !app.job_turn("lockbox-expiry", std::time::Duration::from_secs(150)).await {
+                app.beats().beat(crate::installation::Job::LockboxExpiry);
+                continue;
+            }
             if let Err(e) = app.lockbox_expire().await {
                 tracing::warn!(error = %e, "closing expired lockbox requests");
             }

@@ -749,6 +749,7 @@ impl App {
                 used: 0,
             };
             self.store.update_drive(&row, Vec::new()).await?.map_err(crate::drive::conflict)?;
+            self.announce(&crate::cluster::drive_topic(&d.id)).await;
         }
         self.drive.reload(self.store.as_ref()).await?;
         // The search index forgets the erased names through the change feed;
@@ -917,6 +918,12 @@ pub fn spawn(app: Arc<App>) -> tokio::task::JoinHandle<()> {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
         loop {
             tick.tick().await;
+            // One node per installation; a node that died mid-run leaves a
+            // lease that expires before the next hour's turn elsewhere.
+            if !app.job_turn("retention", std::time::Duration::from_secs(3000)).await {
+                app.beats().beat(crate::installation::Job::Retention);
+                continue;
+            }
             match app.run_retention(crate::drive::now_ms()).await {
                 Ok(r) if r.purged + r.versions + r.expired > 0 => {
                     tracing::info!(

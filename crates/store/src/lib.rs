@@ -4,11 +4,20 @@
 //! and an optional owner, plus the per-tenant audit chain. A [`Batch`]
 //! commits document changes *and* their audit records in one transaction, so
 //! no action can land without its record (trust model rule 5). The embedded
-//! default is [`sqlite::SqliteStore`]; PostgreSQL implements the same trait
-//! and must pass the same [`conformance`] suite.
+//! default is [`sqlite::SqliteStore`]; [`postgres::PgStore`] implements the
+//! same traits for installations of several nodes, and both must pass the
+//! same [`conformance`] suite.
 
+pub mod bus;
 pub mod conformance;
 pub mod drive;
+pub mod migrate;
+pub mod pg_bus;
+mod pg_drive;
+mod pg_retention;
+#[doc(hidden)]
+pub mod pg_test;
+pub mod postgres;
 pub mod retention;
 pub mod sqlite;
 mod sqlite_backup;
@@ -144,4 +153,12 @@ pub trait Store: drive::DriveStore + retention::RetentionStore + Send + Sync + '
     async fn checkpoints(&self, tenant: &str) -> Result<Vec<Checkpoint>>;
     /// Readiness: the database answers.
     async fn ping(&self) -> Result<()>;
+    /// Takes or renews the lease `name` for `holder` until `now + ttl_secs`
+    /// (unix seconds, the service clock's unit): `true` when `holder` holds
+    /// it now (it was free, expired, or already theirs), `false` while
+    /// another holder's lease is live. Background jobs that must run once
+    /// across all nodes take a lease before each run.
+    async fn lease(&self, name: &str, holder: &str, now: i64, ttl_secs: i64) -> Result<bool>;
+    /// Gives the lease up early, if `holder` holds it.
+    async fn release(&self, name: &str, holder: &str) -> Result<()>;
 }

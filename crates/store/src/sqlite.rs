@@ -26,6 +26,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     (2, include_str!("../migrations/sqlite/0002_drive.sql")),
     (3, include_str!("../migrations/sqlite/0003_retention.sql")),
     (4, include_str!("../migrations/sqlite/0004_tenant_usage.sql")),
+    (5, include_str!("../migrations/sqlite/0005_leases.sql")),
 ];
 
 pub struct SqliteStore {
@@ -464,6 +465,33 @@ impl Store for SqliteStore {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
     }
+
+    async fn lease(&self, name: &str, holder: &str, now: i64, ttl_secs: i64) -> Result<bool> {
+        let mut tx = self.begin_write().await?;
+        let res = sqlx::query(
+            "INSERT INTO leases (name, holder, until) VALUES (?, ?, ?)
+             ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, until = excluded.until
+             WHERE leases.holder = excluded.holder OR leases.until <= ?",
+        )
+        .bind(name)
+        .bind(holder)
+        .bind(now.saturating_add(ttl_secs))
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(res.rows_affected() > 0)
+    }
+
+    async fn release(&self, name: &str, holder: &str) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query("DELETE FROM leases WHERE name = ? AND holder = ?")
+            .bind(name)
+            .bind(holder)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await
+    }
 }
 
 #[cfg(test)]
@@ -494,35 +522,8 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn concurrent_writes_share_commits_and_a_failing_one_takes_only_itself_down() {
         let dir = tempfile::tempdir().unwrap();
-        let s = std::sync::Arc::new(SqliteStore::open(&dir.path().join("meta.db")).await.unwrap());
-        let mut tasks = Vec::new();
-        for i in 0..60 {
-            let s = s.clone();
-            tasks.push(tokio::spawn(async move {
-                // Every third write collides with an earlier key and fails.
-                let key = if i % 3 == 2 { format!("k{}", i - 1) } else { format!("k{i}") };
-                let op = Op::insert("thing", &key, "t", None, &i);
-                (i, s.commit(Batch::new().op(op).audit(crate::conformance::draft("t", "thing.create"))).await)
-            }));
-        }
-        let mut ok = 0;
-        for t in tasks {
-            let (i, r) = t.await.unwrap();
-            match r {
-                Ok(recs) => {
-                    ok += 1;
-                    assert_eq!(recs.len(), 1);
-                }
-                // Of each colliding pair, whichever came second.
-                Err(StoreError::Conflict { .. }) => assert_ne!(i % 3, 0, "only colliding writes fail"),
-                Err(e) => panic!("write {i}: {e}"),
-            }
-        }
-        assert_eq!(ok, 40);
-        assert_eq!(s.list("thing", Some("t")).await.unwrap().len(), 40, "every successful write landed");
-        let recs = s.audit_after("t", 0, 1000).await.unwrap();
-        assert_eq!(recs.len(), 40, "a failed write left no record");
-        assert!(recs.windows(2).all(|w| w[1].seq == w[0].seq + 1 && w[1].prev_hash == w[0].hash), "one unbroken chain");
+        let s = SqliteStore::open(&dir.path().join("meta.db")).await.unwrap();
+        crate::conformance::concurrent_writes(&[std::sync::Arc::new(s)]).await;
     }
 
     #[tokio::test]

@@ -47,6 +47,21 @@ pub const KEYS: &[(&str, &str)] = &[
         "keys.pkcs11.key_label",
         "Label of the AES wrapping key; created in the token if missing. Default suveren-kek-wrap.",
     ),
+    (
+        "store.database_url",
+        "postgres://USER@HOST:PORT/DB: run on a shared PostgreSQL database (several nodes). Unset: SQLite in the data folder.",
+    ),
+    ("store.database_url_file", "File holding the database URL (it may carry a password); must not be readable by others."),
+    ("store.max_connections", "Connections this node opens to PostgreSQL. Default 16."),
+    ("blobs.s3.endpoint", "S3-compatible endpoint, e.g. http://127.0.0.1:3900 (Garage). Unset: the blobs folder in the data folder."),
+    ("blobs.s3.bucket", "Bucket holding the (encrypted) file contents."),
+    ("blobs.s3.region", "Region name the server expects. Default garage."),
+    ("blobs.s3.access_key_id", "Access key id."),
+    ("blobs.s3.secret_access_key", "Secret key (prefer secret_access_key_file)."),
+    ("blobs.s3.secret_access_key_file", "File holding the secret key; must not be readable by others."),
+    ("blobs.s3.prefix", "Key prefix inside the bucket (several installations in one bucket). Default none."),
+    ("blobs.s3.allow_http", "Allow a plain-http endpoint. Default: only for loopback endpoints."),
+    ("node.name", "This node's name in job leases and logs. Default HOSTNAME-RANDOM."),
     ("oidc.TENANT.issuer", "The tenant's OpenID provider (issuer URL)."),
     ("oidc.TENANT.client_id", "Client id registered at the provider."),
     ("oidc.TENANT.client_secret", "Client secret (prefer client_secret_file)."),
@@ -68,6 +83,8 @@ pub struct Config {
     pub settings: suveren_service::Settings,
     /// The HSM that tenants may choose to wrap their key (`keys.pkcs11`).
     pub pkcs11: Option<suveren_blob::Pkcs11Config>,
+    /// Shared database and bucket (`store`, `blobs`, `node`).
+    pub backends: suveren_service::cluster::Backends,
 }
 
 /// `SUVEREN_*` variables read by the CLI itself, not server configuration.
@@ -223,6 +240,9 @@ pub fn build(t: &Table) -> Result<Config, Vec<String>> {
             "signin",
             "oidc",
             "keys",
+            "store",
+            "blobs",
+            "node",
         ],
     );
     let listen_s = r.str(t, "", "listen").unwrap_or_else(|| "127.0.0.1:8080".into());
@@ -394,10 +414,12 @@ pub fn build(t: &Table) -> Result<Config, Vec<String>> {
             }
         }
     }
+    let backends = backends(&mut r, t);
     if !errors.is_empty() {
         return Err(errors);
     }
     Ok(Config {
+        backends,
         pkcs11,
         listen: listen.expect("checked"),
         data,
@@ -408,6 +430,107 @@ pub fn build(t: &Table) -> Result<Config, Vec<String>> {
         cookie_secure,
         settings,
     })
+}
+
+/// `store`, `blobs` and `node`: where a node keeps what it shares.
+fn backends(r: &mut Reader<'_>, t: &Table) -> suveren_service::cluster::Backends {
+    let mut b = suveren_service::cluster::Backends::default();
+    if let Some(s) = r.table(t, "", "store") {
+        r.unknown(s, "store.", &["database_url", "database_url_file", "max_connections"]);
+        b.database_url = r.str(s, "store.", "database_url");
+        if let Some(f) = r.str(s, "store.", "database_url_file") {
+            match read_secret_file(Path::new(&f)) {
+                Ok(u) => b.database_url = Some(u.trim().to_string()),
+                Err(e) => r.errors.push(format!("`store.database_url_file`: {e}")),
+            }
+        }
+        if let Some(u) = &b.database_url {
+            if !(u.starts_with("postgres://") || u.starts_with("postgresql://")) {
+                r.errors.push("`store.database_url`: expected a postgres:// URL".into());
+            }
+        }
+        b.max_connections = r.int(s, "store.", "max_connections", 2, 1000).map(|n| n as u32);
+    }
+    if let Some(bl) = r.table(t, "", "blobs") {
+        r.unknown(bl, "blobs.", &["s3"]);
+        if let Some(s) = r.table(bl, "blobs.", "s3") {
+            let p = "blobs.s3.";
+            r.unknown(
+                s,
+                p,
+                &[
+                    "endpoint",
+                    "bucket",
+                    "region",
+                    "access_key_id",
+                    "secret_access_key",
+                    "secret_access_key_file",
+                    "prefix",
+                    "allow_http",
+                ],
+            );
+            let endpoint = r.str(s, p, "endpoint");
+            let bucket = r.str(s, p, "bucket");
+            let key_id = r.str(s, p, "access_key_id");
+            let mut secret = r.str(s, p, "secret_access_key");
+            if let Some(f) = r.str(s, p, "secret_access_key_file") {
+                match read_secret_file(Path::new(&f)) {
+                    Ok(x) => secret = Some(x.trim().to_string()),
+                    Err(e) => r.errors.push(format!("`blobs.s3.secret_access_key_file`: {e}")),
+                }
+            }
+            for (name, missing) in [
+                ("endpoint", endpoint.is_none()),
+                ("bucket", bucket.is_none()),
+                ("access_key_id", key_id.is_none()),
+                ("secret_access_key", secret.is_none()),
+            ] {
+                if missing {
+                    r.errors.push(format!("`blobs.s3.{name}`: missing"));
+                }
+            }
+            let region = r.str(s, p, "region").unwrap_or_else(|| "garage".into());
+            let prefix = r.str(s, p, "prefix");
+            let allow_http = r.bool(s, p, "allow_http");
+            if let (Some(endpoint), Some(bucket), Some(key_id), Some(secret)) = (endpoint, bucket, key_id, secret) {
+                let plain = endpoint.starts_with("http://");
+                let loopback = plain_http_loopback(&endpoint);
+                let allow_http = allow_http.unwrap_or(loopback);
+                if !(endpoint.starts_with("https://") || plain) {
+                    r.errors.push(format!("`blobs.s3.endpoint`: `{endpoint}` must start with http:// or https://"));
+                } else if plain && !allow_http {
+                    r.errors.push(format!(
+                        "`blobs.s3.endpoint`: `{endpoint}` is plain http off loopback; use https or set blobs.s3.allow_http = true"
+                    ));
+                }
+                b.s3 = Some(suveren_blob::S3Config {
+                    endpoint,
+                    bucket,
+                    region,
+                    access_key_id: key_id,
+                    secret_access_key: secret,
+                    prefix,
+                    allow_http,
+                });
+            }
+        }
+    }
+    if let Some(n) = r.table(t, "", "node") {
+        r.unknown(n, "node.", &["name"]);
+        b.node = r.str(n, "node.", "name");
+    }
+    b
+}
+
+/// Whether an http:// URL names a loopback host.
+fn plain_http_loopback(url: &str) -> bool {
+    let Some(rest) = url.strip_prefix("http://") else { return false };
+    let host = rest.split(['/', '?']).next().unwrap_or("");
+    let host = match host.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => host.rsplit_once(':').map_or(host, |(h, _)| h),
+    };
+    host == "localhost" || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 #[cfg(test)]

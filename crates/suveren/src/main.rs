@@ -9,6 +9,7 @@ mod client;
 mod config;
 mod export;
 mod lockbox;
+mod migrate;
 
 /// Allocation-heavy work (XML answers, JSON) runs measurably faster on
 /// mimalloc than on glibc's allocator (docs/benchmarks.md).
@@ -78,6 +79,9 @@ enum Cmd {
         #[arg(long)]
         json: bool,
     },
+    /// Move an embedded installation to PostgreSQL and S3
+    /// (`store migrate`; stop the embedded server first).
+    Store(migrate::StoreArgs),
     /// Restore a backup into a new data folder, after checking every file
     /// against its manifest.
     Restore {
@@ -180,9 +184,18 @@ async fn shutdown_signal() {
 
 async fn serve(cfg: config::Config, demo: bool) -> Result<()> {
     init_logging(cfg.log_json, &cfg.log_level);
-    let app = suveren_service::App::open_embedded(&cfg.data, cfg.settings.clone())
-        .await
-        .with_context(|| format!("cannot open the data folder {}", cfg.data.display()))?;
+    let app = suveren_service::App::open(&cfg.data, cfg.settings.clone(), cfg.backends.clone()).await.with_context(
+        || match (&cfg.backends.database_url, &cfg.backends.s3) {
+            (None, None) => format!("cannot open the data folder {}", cfg.data.display()),
+            (db, s3) => format!(
+                "cannot open the installation (data folder {}, database {}, blobs {})",
+                cfg.data.display(),
+                if db.is_some() { "PostgreSQL (store.database_url)" } else { "SQLite in the data folder" },
+                s3.as_ref()
+                    .map_or("in the data folder".to_string(), |s| format!("bucket {} at {}", s.bucket, s.endpoint))
+            ),
+        },
+    )?;
     if let Some(p11) = cfg.pkcs11.clone() {
         // The HSM is opened once at start: a wrong PIN or a missing token
         // stops the server with the reason, rather than failing reads later.
@@ -317,6 +330,18 @@ fn main() -> ExitCode {
                         cfg.settings.session_absolute.as_secs() / 3600
                     );
                     println!("  checkpoints  every {} records", cfg.settings.checkpoint_interval);
+                    println!(
+                        "  database     {}",
+                        if cfg.backends.database_url.is_some() {
+                            "PostgreSQL (shared)"
+                        } else {
+                            "SQLite in the data folder"
+                        }
+                    );
+                    match &cfg.backends.s3 {
+                        Some(s) => println!("  blobs        S3 bucket {} at {}", s.bucket, s.endpoint),
+                        None => println!("  blobs        the data folder"),
+                    }
                     for o in &cfg.settings.oidc {
                         println!(
                             "  oidc         {} -> {} (client {}, secret {})",
@@ -360,6 +385,7 @@ fn main() -> ExitCode {
                 }
             },
             Cmd::Restore { from, data, keys, json } => backup::restore(&from, &data, keys.as_deref(), json).await,
+            Cmd::Store(args) => migrate::run(args).await,
         }
     });
     match result {

@@ -48,7 +48,9 @@ pub async fn start_with(settings: Settings, opts: HttpOptions) -> Server {
 /// need the port, as the OIDC redirect URL does).
 pub async fn start_on(listener: tokio::net::TcpListener, settings: Settings, opts: HttpOptions) -> Server {
     let data = tempfile::tempdir().expect("tempdir");
-    let app = App::open_embedded(data.path(), settings).await.expect("open embedded installation");
+    // The embedded default, or PostgreSQL and S3 when SUVEREN_TEST_PG / SUVEREN_TEST_S3 name them.
+    let backends = suveren_service::cluster::test_backends().await;
+    let app = App::open(data.path(), settings, backends).await.expect("open the installation");
     let path = app.seed_demo().await.expect("seed demo").expect("first start writes the credentials file");
     let creds = read_creds(&std::fs::read_to_string(path).expect("credentials file"));
     let router = suveren_api::router(app.clone(), opts).merge(suveren_dav::router(app.clone()));

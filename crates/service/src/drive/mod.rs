@@ -137,6 +137,9 @@ struct DriveCache {
 /// Blob storage, keys and the drive cache.
 pub struct DriveRuntime {
     pub blobs: EncryptedBlobs,
+    /// Where content is kept, in words for the health view (a folder, or a
+    /// bucket at an endpoint).
+    pub(crate) place: String,
     /// Key providers and the tenants' KEKs in memory (`crate::keys`).
     pub(crate) keys: crate::keys::KeyRuntime,
     cache: RwLock<DriveCache>,
@@ -151,12 +154,14 @@ impl DriveRuntime {
     pub(crate) async fn open(
         data_dir: &std::path::Path,
         store: &dyn suveren_store::Store,
+        blobs: Arc<dyn suveren_blob::BlobStore>,
+        place: String,
         personal_quota: Option<u64>,
         team_quota: Option<u64>,
     ) -> Result<Self> {
-        let folder = suveren_blob::LocalFolder::open(data_dir.join("blobs")).await.map_err(blob_err)?;
         let rt = DriveRuntime {
-            blobs: EncryptedBlobs::new(Arc::new(folder)),
+            place,
+            blobs: EncryptedBlobs::new(blobs),
             keys: crate::keys::KeyRuntime::open(data_dir)?,
             cache: RwLock::new(DriveCache::default()),
             personal_quota,
@@ -178,6 +183,24 @@ impl DriveRuntime {
             cache.by_id.insert(d.id.clone(), Arc::new(d));
         }
         *self.cache.write().unwrap_or_else(|e| e.into_inner()) = cache;
+        Ok(())
+    }
+
+    /// Re-reads one drive after another node changed it (or forgets it when
+    /// it is gone).
+    pub(crate) async fn refresh(&self, store: &dyn suveren_store::Store, id: &str) -> Result<()> {
+        match store.drive(id).await? {
+            Some(r) => {
+                let d: Drive = serde_json::from_str(&r.body)
+                    .map_err(|e| ServiceError::Internal(format!("stored drive {} cannot be read: {e}", r.id)))?;
+                self.remember(d);
+            }
+            None => {
+                let mut c = self.cache.write().unwrap_or_else(|e| e.into_inner());
+                c.by_slug.retain(|_, v| v != id);
+                c.by_id.remove(id);
+            }
+        }
         Ok(())
     }
 
@@ -351,7 +374,7 @@ impl App {
             Ok(_) => Ok(self.drive.remember(d)),
             // Created concurrently: use the stored one.
             Err(DriveConflict::Exists(_)) => {
-                self.drive.reload(self.store.as_ref()).await?;
+                self.drive.refresh(self.store.as_ref(), &d.id).await?;
                 self.drive.get(&d.id).ok_or(ServiceError::NotFound)
             }
             Err(c) => Err(conflict(c)),
@@ -416,7 +439,9 @@ impl App {
         draft.resource = format!("drive:{tenant}:{}", d.slug);
         let (_, recs) = self.store.create_drive(&row, level, d.created, vec![draft]).await?.map_err(conflict)?;
         self.after_commit(&recs).await?;
-        Ok(self.drive.remember(d))
+        let d = self.drive.remember(d);
+        self.announce(&crate::cluster::drive_topic(&d.id)).await;
+        Ok(d)
     }
 
     /// Changes a drive's members, quota or name (tenant admins).
@@ -454,7 +479,9 @@ impl App {
             self.after_commit(&r2).await?;
         }
         self.after_commit(&recs).await?;
-        Ok(self.drive.remember(d))
+        let d = self.drive.remember(d);
+        self.announce(&crate::cluster::drive_topic(&d.id)).await;
+        Ok(d)
     }
 
     /// The caller's standing on `path`: their drive role, else the best live

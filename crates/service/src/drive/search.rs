@@ -181,23 +181,27 @@ pub fn spawn_upkeep(app: Arc<App>) -> tokio::task::JoinHandle<()> {
         let mut n: u64 = 0;
         loop {
             tick.tick().await;
+            // Every node keeps its own search index.
             if let Err(e) = app.index_catch_up().await {
                 tracing::warn!(error = %e, "search index catch-up");
             }
-            // Online KEK rotations (crate::keys): one batch per tenant a tick.
-            if let Err(e) = app.rotate_keys_step(crate::keys::ROTATION_BATCH).await {
-                tracing::warn!(error = %e, "rotating tenant keys");
-            }
-            if n.is_multiple_of(30) {
-                let swept = app.sweep_blobs().await;
-                if swept > 0 {
-                    tracing::info!(swept, "deleted unreferenced blobs");
+            // The rest touches shared blobs and rows: one node at a time.
+            if app.job_turn("upkeep", std::time::Duration::from_secs(30)).await {
+                // Online KEK rotations (crate::keys): one batch per tenant a tick.
+                if let Err(e) = app.rotate_keys_step(crate::keys::ROTATION_BATCH).await {
+                    tracing::warn!(error = %e, "rotating tenant keys");
                 }
-                if let Err(e) = app.expire_uploads().await {
-                    tracing::warn!(error = %e, "expiring uploads");
-                }
-                if let Err(e) = app.store.expire_locks(super::now_ms()).await {
-                    tracing::warn!(error = %e, "expiring locks");
+                if n.is_multiple_of(30) {
+                    let swept = app.sweep_blobs().await;
+                    if swept > 0 {
+                        tracing::info!(swept, "deleted unreferenced blobs");
+                    }
+                    if let Err(e) = app.expire_uploads().await {
+                        tracing::warn!(error = %e, "expiring uploads");
+                    }
+                    if let Err(e) = app.store.expire_locks(super::now_ms()).await {
+                        tracing::warn!(error = %e, "expiring locks");
+                    }
                 }
             }
             app.beats().beat(crate::installation::Job::Upkeep);

@@ -89,8 +89,8 @@ op-state-failing = not working
 op-health-database = Database
 op-health-database-error = The database does not answer: { $error }
 op-health-blobs = File storage
-op-health-blobs-ok = The folder { $path } can be written to and read from.
-op-health-blobs-error = The folder { $path } cannot be written to: { $error }
+op-health-blobs-ok = File storage ({ $path }) can be written to and read from.
+op-health-blobs-error = File storage ({ $path }) cannot be written to: { $error }
 op-health-blobs-stored = { $bytes } of files stored in { $drives ->
     [one] 1 drive
    *[other] { $drives } drives

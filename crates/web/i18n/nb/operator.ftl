@@ -89,8 +89,8 @@ op-state-failing = virker ikke
 op-health-database = Database
 op-health-database-error = Databasen svarer ikke: { $error }
 op-health-blobs = Fillagring
-op-health-blobs-ok = Mappen { $path } kan skrives til og leses fra.
-op-health-blobs-error = Mappen { $path } kan ikke skrives til: { $error }
+op-health-blobs-ok = Fillageret ({ $path }) kan skrives til og leses fra.
+op-health-blobs-error = Fillageret ({ $path }) kan ikke skrives til: { $error }
 op-health-blobs-stored = { $bytes } med filer lagret i { $drives ->
     [one] 1 disk
    *[other] { $drives } disker

@@ -89,8 +89,8 @@ op-state-failing = fungerar inte
 op-health-database = Databas
 op-health-database-error = Databasen svarar inte: { $error }
 op-health-blobs = Fillagring
-op-health-blobs-ok = Mappen { $path } går att skriva till och läsa från.
-op-health-blobs-error = Mappen { $path } går inte att skriva till: { $error }
+op-health-blobs-ok = Fillagringen ({ $path }) går att skriva till och läsa från.
+op-health-blobs-error = Fillagringen ({ $path }) går inte att skriva till: { $error }
 op-health-blobs-stored = { $bytes } filer lagrade i { $drives ->
     [one] 1 enhet
    *[other] { $drives } enheter

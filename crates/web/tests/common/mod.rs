@@ -23,7 +23,8 @@ pub async fn start() -> Server {
 
 pub async fn start_with(settings: Settings) -> Server {
     let data = tempfile::tempdir().unwrap();
-    let app = App::open_embedded(data.path(), settings).await.unwrap();
+    let backends = suveren_service::cluster::test_backends().await;
+    let app = App::open(data.path(), settings, backends).await.unwrap();
     let path = app.seed_demo().await.unwrap().unwrap();
     let creds = std::fs::read_to_string(path)
         .unwrap()

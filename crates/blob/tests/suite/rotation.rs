@@ -1,24 +1,19 @@
-//! KEK rotation at the blob level: a v2 blob's data key is rewrapped in
-//! place, its chunks untouched; the wrapped key still cannot be tampered
-//! with; after a rewrap the new KEK reads and the old one does not.
+//! KEK rotation at the blob level: a v2 blob's data key is rewrapped, its
+//! chunks untouched; the wrapped key still cannot be tampered with; after
+//! a rewrap the new KEK reads and the old one does not.
 
-mod common;
-
-use std::fs;
 use std::sync::Arc;
 
-use common::*;
-use suveren_blob::{BlobStore, EncryptedBlobs, Error, LocalFolder, Rewrap, TenantKek};
+use suveren_blob::{BlobStore, EncryptedBlobs, Error, Rewrap, TenantKek};
+
+use crate::common::*;
 
 const HEADER: usize = 100;
 
-#[tokio::test]
-async fn rewrap_changes_only_the_wrapped_key_and_moves_the_blob_to_the_new_kek() {
-    let env = env().await;
+pub async fn rewrap_changes_only_the_wrapped_key_and_moves_the_blob_to_the_new_kek(env: &Env) {
     let plain = data(3 * C + 11, 21);
-    put(&env, "t/rot", &plain).await;
-    let path = object_path(env.dir.path(), "t/rot");
-    let before = fs::read(&path).unwrap();
+    put(env, "t/rot", &plain).await;
+    let before = env.raw("t/rot").await;
     assert_eq!(before[7], 2, "new blobs are written as format v2");
 
     let old = env.kek.clone();
@@ -27,7 +22,7 @@ async fn rewrap_changes_only_the_wrapped_key_and_moves_the_blob_to_the_new_kek()
     assert_eq!(env.blobs.read_all(&new, "t/rot").await.unwrap(), plain);
     assert_eq!(env.blobs.rewrap(&new, "t/rot").await.unwrap(), Rewrap::Rewrapped);
 
-    let after = fs::read(&path).unwrap();
+    let after = env.raw("t/rot").await;
     assert_eq!(after.len(), before.len());
     assert_eq!(after[..28], before[..28], "magic, version, chunk size and nonce prefix kept");
     assert_ne!(after[28..HEADER], before[28..HEADER], "the wrapped key was replaced");
@@ -37,67 +32,60 @@ async fn rewrap_changes_only_the_wrapped_key_and_moves_the_blob_to_the_new_kek()
     let new_only = new.current_only();
     assert!(!new_only.has_retired());
     assert_eq!(env.blobs.read_all(&new_only, "t/rot").await.unwrap(), plain);
-    assert_eq!(read_range(&env, &new_only, "t/rot", C as u64 + 5, 100).await.unwrap(), plain[C + 5..C + 105]);
+    assert_eq!(read_range(env, &new_only, "t/rot", C as u64 + 5, 100).await.unwrap(), plain[C + 5..C + 105]);
     assert!(matches!(env.blobs.read_all(&old, "t/rot").await, Err(Error::Corrupt(_))));
 
     // Idempotent: running the rotation again changes nothing.
     assert_eq!(env.blobs.rewrap(&new, "t/rot").await.unwrap(), Rewrap::Current);
-    assert_eq!(fs::read(&path).unwrap(), after);
+    assert_eq!(env.raw("t/rot").await, after);
     assert_eq!(env.blobs.rewrap(&new, "t/gone").await.unwrap(), Rewrap::Missing);
 }
 
-#[tokio::test]
-async fn a_rewrapped_key_is_still_authenticated() {
-    let env = env().await;
-    put(&env, "t/a", &data(2 * C, 22)).await;
-    put(&env, "t/b", &data(2 * C, 23)).await;
+pub async fn a_rewrapped_key_is_still_authenticated(env: &Env) {
+    put(env, "t/a", &data(2 * C, 22)).await;
+    put(env, "t/b", &data(2 * C, 23)).await;
     let new = TenantKek::generate("nordvik").retiring(&env.kek).unwrap();
     env.blobs.rewrap(&new, "t/a").await.unwrap();
     env.blobs.rewrap(&new, "t/b").await.unwrap();
     let new = new.current_only();
-    let (pa, pb) = (object_path(env.dir.path(), "t/a"), object_path(env.dir.path(), "t/b"));
-    let (a, b) = (fs::read(&pa).unwrap(), fs::read(&pb).unwrap());
+    let (a, b) = (env.raw("t/a").await, env.raw("t/b").await);
 
     for pos in [28, 40, 60, 99] {
         let mut bad = a.clone();
         bad[pos] ^= 1;
-        fs::write(&pa, &bad).unwrap();
+        env.set_raw("t/a", &bad).await;
         assert!(env.blobs.read_all(&new, "t/a").await.is_err(), "flip at {pos} accepted");
     }
     // Another blob's (valid, same KEK) wrapped key in this header.
     let mut swapped = a.clone();
     swapped[28..HEADER].copy_from_slice(&b[28..HEADER]);
-    fs::write(&pa, &swapped).unwrap();
+    env.set_raw("t/a", &swapped).await;
     assert!(env.blobs.read_all(&new, "t/a").await.is_err());
-    // Its pre-rotation wrapped key, even with the old KEK still retired.
-    let _ = pb;
-    fs::write(&pa, &a).unwrap();
+    env.set_raw("t/a", &a).await;
     assert!(env.blobs.read_all(&new, "t/a").await.is_ok());
     // A flipped version byte (v2 passed off as v1) is refused.
     let mut v1 = a.clone();
     v1[7] = 1;
-    fs::write(&pa, &v1).unwrap();
+    env.set_raw("t/a", &v1).await;
     assert!(env.blobs.read_all(&new, "t/a").await.is_err());
 }
 
-#[tokio::test]
-async fn rewrap_refuses_a_blob_neither_key_opens_and_a_concurrent_change() {
-    let env = env().await;
-    put(&env, "t/x", &data(1000, 24)).await;
+pub async fn rewrap_refuses_a_blob_neither_key_opens_and_a_concurrent_change(env: &Env) {
+    put(env, "t/x", &data(1000, 24)).await;
     let stranger = TenantKek::generate("nordvik").retiring(&TenantKek::generate("nordvik")).unwrap();
     assert!(matches!(env.blobs.rewrap(&stranger, "t/x").await, Err(Error::Corrupt(_))));
 
     // The compare in rewrite_head: a header that changed underneath refuses.
-    let raw = fs::read(object_path(env.dir.path(), "t/x")).unwrap();
+    let raw = env.raw("t/x").await;
     let mut other = raw[..HEADER].to_vec();
     other[50] ^= 1;
-    assert!(matches!(env.local.rewrite_head("t/x", &other, &raw[..HEADER]).await, Err(Error::Changed)));
-    assert_eq!(fs::read(object_path(env.dir.path(), "t/x")).unwrap(), raw);
+    assert!(matches!(env.store.rewrite_head("t/x", &other, &raw[..HEADER]).await, Err(Error::Changed)));
+    assert_eq!(env.raw("t/x").await, raw);
 }
 
 /// A store that keeps the trait's default `rewrite_head` (copy and put),
-/// as an S3 backend would.
-struct CopyOnly(LocalFolder);
+/// as the S3 backend does.
+struct CopyOnly(Arc<dyn BlobStore>);
 
 #[async_trait::async_trait]
 impl BlobStore for CopyOnly {
@@ -142,25 +130,27 @@ impl BlobStore for CopyOnly {
     }
 }
 
-#[tokio::test]
-async fn the_default_rewrite_head_copies_and_keeps_the_chunks() {
-    let env = env().await;
-    let blobs = EncryptedBlobs::new(Arc::new(CopyOnly(env.local.clone())));
+pub async fn the_default_rewrite_head_copies_and_keeps_the_chunks(env: &Env) {
+    let blobs = EncryptedBlobs::new(Arc::new(CopyOnly(env.store.clone())));
     let plain = data(2 * C + 3, 25);
     let mut src = &plain[..];
     blobs.put(&env.kek, "t/s3", &mut src).await.unwrap();
-    let before = fs::read(object_path(env.dir.path(), "t/s3")).unwrap();
+    let before = env.raw("t/s3").await;
     let new = TenantKek::generate("nordvik").retiring(&env.kek).unwrap();
     assert_eq!(blobs.rewrap(&new, "t/s3").await.unwrap(), Rewrap::Rewrapped);
-    let after = fs::read(object_path(env.dir.path(), "t/s3")).unwrap();
+    let after = env.raw("t/s3").await;
     assert_eq!(after[HEADER..], before[HEADER..]);
     assert_eq!(blobs.read_all(&new.current_only(), "t/s3").await.unwrap(), plain);
     assert!(blobs.read_all(&env.kek, "t/s3").await.is_err());
+    // And the compare in the default refuses a changed header.
+    let mut other = after[..HEADER].to_vec();
+    other[50] ^= 1;
+    let copy_only = CopyOnly(env.store.clone());
+    assert!(matches!(copy_only.rewrite_head("t/s3", &other, &after[..HEADER]).await, Err(Error::Changed)));
+    assert_eq!(env.raw("t/s3").await, after);
 }
 
-#[tokio::test]
-async fn an_upload_begun_under_the_old_kek_finishes_under_the_new_one_after_its_rewrap() {
-    let env = env().await;
+pub async fn an_upload_begun_under_the_old_kek_finishes_under_the_new_one_after_its_rewrap(env: &Env) {
     let plain = data(2 * C + 9, 26);
     let total = plain.len() as u64;
     env.blobs.resumable_begin(&env.kek, "u/rot", total).await.unwrap();

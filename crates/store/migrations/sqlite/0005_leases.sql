@@ -1,0 +1,7 @@
+-- Leases for background jobs that must run on one node at a time: `holder`
+-- owns `name` until `until` (unix seconds); a lease past its time is free.
+CREATE TABLE leases (
+    name   TEXT PRIMARY KEY,
+    holder TEXT NOT NULL,
+    until  INTEGER NOT NULL
+) WITHOUT ROWID;
