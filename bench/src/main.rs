@@ -3,12 +3,16 @@
 //! ```text
 //! cargo run --release -p suveren-bench -- search
 //! cargo run --release -p suveren-bench -- signin
+//! bench/scale/run.sh   # scale generate / load / report (issue 6)
 //! ```
 //!
 //! Results and the machine they were taken on: `docs/benchmarks.md`.
 
 mod fts;
 mod queries;
+mod scale;
+mod scale_load;
+mod scale_tree;
 mod search;
 mod signin;
 mod stats;
@@ -54,6 +58,9 @@ enum Cmd {
         #[arg(long, default_value = "lars.laerer@nordvik.test")]
         login: String,
     },
+    /// 50,000 principals and millions of files on SQLite and on PostgreSQL
+    /// + S3 (issue 6): generate, load a running server, report.
+    Scale(scale::ScaleArgs),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -67,5 +74,6 @@ fn main() -> anyhow::Result<()> {
             let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
             rt.block_on(signin::run(signin::Args { requests, concurrency, login }))
         }
+        Cmd::Scale(args) => scale::run(args),
     }
 }

@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """Two app nodes over one database and one bucket, checked from outside.
 
-Usage: two_nodes.py NODE_A NODE_B DATA_A PID_A
+Usage: two_nodes.py NODE_A NODE_B DATA_A PID_A STATE_JSON
+
+STATE_JSON receives what the restore check (tests/cluster/run.sh) needs:
+the stored files' digests and app passwords for lars and anna.
 
 What a municipality running Suveren behind a load balancer relies on:
 a session made on one node works on the other and ends on both; a
@@ -16,7 +19,7 @@ import base64, hashlib, re, http.client, http.cookiejar, json, os, signal, sys, 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "e2e"))
 import demo_contract_lib as lib  # noqa: E402
 
-A, B, DATA_A, PID_A = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+A, B, DATA_A, PID_A, STATE = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5]
 lib.setup(A, DATA_A)
 check, creds = lib.check, lib.creds
 
@@ -263,4 +266,8 @@ check(after.login("oda.godkjenner@nordvik.test")[0] == 200, "oda signs in on nod
 s, _, _ = dav(B, "PUT", f"{home}/klynge/etterpaa.txt", lars_basic, b"etter")
 check(s in (201, 204), "uploads go on on node B")
 
+s, b = Client(B, anna.jar).req("POST", "/api/v1/me/app-passwords", {"label": "audit"})
+check(s in (200, 201), "anna makes an app password for the audit export")
+with open(STATE, "w") as f:
+    json.dump({"stored": {n: d for n, d in stored.items() if d}, "lars": lars_basic, "anna": b.get("password", "")}, f)
 lib.finish()

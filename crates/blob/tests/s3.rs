@@ -1,6 +1,6 @@
 //! The backend suite (`suite/`) on S3: on moto always (skipped when moto is
-//! not installed, unless `SUVEREN_REQUIRE_S3=1`), and on Garage when
-//! `SUVEREN_GARAGE` names its binary; then what only S3 has: multipart
+//! not installed, unless `SUVEREN_TEST_REQUIRE_S3=1`), and on Garage when
+//! `SUVEREN_TEST_GARAGE` names its binary; then what only S3 has: multipart
 //! uploads, the layout in the bucket, staged appends seen by a second
 //! process, and `open`'s checks.
 

@@ -58,6 +58,9 @@ pub struct Settings {
     pub personal_quota: Option<u64>,
     /// Default quota of a new team drive, bytes.
     pub team_quota: Option<u64>,
+    /// How long an unreferenced blob is kept before the sweeper deletes it,
+    /// so a bucket copied after a database dump holds what the dump needs.
+    pub blob_delete_grace: Duration,
 }
 
 impl Default for Settings {
@@ -70,6 +73,7 @@ impl Default for Settings {
             throttle: Default::default(),
             personal_quota: Some(50 << 30),
             team_quota: Some(500 << 30),
+            blob_delete_grace: Duration::ZERO,
         }
     }
 }

@@ -422,6 +422,9 @@ async fn files(s: &dyn Store) {
     assert_eq!(blobs(s.versions(vid).await.unwrap()), ["v2", "v3"], "at most two, oldest dropped");
     let pending = s.blob_gc_pending(10_000).await.unwrap();
     assert!(pending.contains(&"v1".to_string()), "a dropped version's blob goes to the sweeper");
+    let due = |before| async move { s.blob_gc_due(before, 10_000).await.unwrap() };
+    assert!(!due(2102).await.contains(&"v1".to_string()), "not due before it was queued");
+    assert!(due(2103).await.contains(&"v1".to_string()), "due from the time it was queued");
     v.versions = policy(2, 0);
     v.blob = "v5".into();
     v.now = 2200;

@@ -368,6 +368,10 @@ pub trait DriveStore: Send + Sync + 'static {
 
     /// Blob keys waiting to be deleted, oldest first.
     async fn blob_gc_pending(&self, limit: u32) -> Result<Vec<String>>;
+    /// Like [`DriveStore::blob_gc_pending`], only blobs queued at or before
+    /// `before` (ms): a grace period lets a database dump taken before a
+    /// bucket copy still find every blob it references in the copy.
+    async fn blob_gc_due(&self, before: i64, limit: u32) -> Result<Vec<String>>;
     /// Forgets a pending blob and says whether metadata still uses it (then
     /// the file must be kept).
     async fn blob_gc_take(&self, blob: &str) -> Result<bool>;

@@ -1137,6 +1137,16 @@ impl DriveStore for PgStore {
         Ok(rows)
     }
 
+    async fn blob_gc_due(&self, before: i64, limit: u32) -> Result<Vec<String>> {
+        let rows: Vec<String> =
+            sqlx::query_scalar("SELECT blob FROM blob_gc WHERE since <= $1 ORDER BY since LIMIT $2")
+                .bind(before)
+                .bind(i64::from(limit))
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows)
+    }
+
     async fn blob_gc_take(&self, blob: &str) -> Result<bool> {
         let mut tx = self.begin_write().await?;
         let used: Option<i32> = sqlx::query_scalar(

@@ -3,7 +3,7 @@
 //! export).
 //!
 //! Without the variable the PostgreSQL tests skip (most machines have no
-//! server), unless `SUVEREN_REQUIRE_PG=1` says this run must test on
+//! server), unless `SUVEREN_TEST_REQUIRE_PG=1` says this run must test on
 //! PostgreSQL (CI): then a missing server fails loudly instead of passing
 //! silently.
 //!
@@ -20,8 +20,8 @@ pub fn server() -> Option<String> {
     match std::env::var("SUVEREN_TEST_PG") {
         Ok(url) if !url.is_empty() => Some(url),
         _ => {
-            if std::env::var("SUVEREN_REQUIRE_PG").is_ok_and(|v| v == "1") {
-                panic!("SUVEREN_REQUIRE_PG=1 but SUVEREN_TEST_PG is not set (scripts/pg.sh start DIR PORT)");
+            if std::env::var("SUVEREN_TEST_REQUIRE_PG").is_ok_and(|v| v == "1") {
+                panic!("SUVEREN_TEST_REQUIRE_PG=1 but SUVEREN_TEST_PG is not set (scripts/pg.sh start DIR PORT)");
             }
             None
         }

@@ -1174,6 +1174,15 @@ impl DriveStore for SqliteStore {
         Ok(rows.into_iter().map(|r| r.0).collect())
     }
 
+    async fn blob_gc_due(&self, before: i64, limit: u32) -> Result<Vec<String>> {
+        let rows: Vec<(String,)> = sqlx::query_as("SELECT blob FROM blob_gc WHERE since <= ? ORDER BY since LIMIT ?")
+            .bind(before)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.into_iter().map(|r| r.0).collect())
+    }
+
     async fn blob_gc_take(&self, blob: &str) -> Result<bool> {
         let mut tx = self.begin_write().await?;
         let used: Option<(i64,)> = sqlx::query_as(

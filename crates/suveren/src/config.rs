@@ -53,6 +53,10 @@ pub const KEYS: &[(&str, &str)] = &[
     ),
     ("store.database_url_file", "File holding the database URL (it may carry a password); must not be readable by others."),
     ("store.max_connections", "Connections this node opens to PostgreSQL. Default 16."),
+    (
+        "blobs.delete_grace_hours",
+        "Keep a blob this long after nothing refers to it, so backups of database and bucket taken one after the other match. Default 0; 24 for PostgreSQL + S3.",
+    ),
     ("blobs.s3.endpoint", "S3-compatible endpoint, e.g. http://127.0.0.1:3900 (Garage). Unset: the blobs folder in the data folder."),
     ("blobs.s3.bucket", "Bucket holding the (encrypted) file contents."),
     ("blobs.s3.region", "Region name the server expects. Default garage."),
@@ -136,6 +140,9 @@ pub fn merged(
         };
         if CLI_ONLY.contains(&rest) {
             continue; // CLI inputs, not server configuration
+        }
+        if rest.starts_with("TEST_") {
+            continue; // the test harnesses' own settings (SUVEREN_TEST_PG, ...)
         }
         let path: Vec<String> = rest.split("__").map(|p| p.to_lowercase()).collect();
         set_path(&mut t, &path, env_value(&v));
@@ -414,7 +421,11 @@ pub fn build(t: &Table) -> Result<Config, Vec<String>> {
             }
         }
     }
-    let backends = backends(&mut r, t);
+    let mut grace = None;
+    let backends = backends(&mut r, t, &mut grace);
+    if let Some(g) = grace {
+        settings.blob_delete_grace = g;
+    }
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -433,7 +444,7 @@ pub fn build(t: &Table) -> Result<Config, Vec<String>> {
 }
 
 /// `store`, `blobs` and `node`: where a node keeps what it shares.
-fn backends(r: &mut Reader<'_>, t: &Table) -> suveren_service::cluster::Backends {
+fn backends(r: &mut Reader<'_>, t: &Table, grace: &mut Option<Duration>) -> suveren_service::cluster::Backends {
     let mut b = suveren_service::cluster::Backends::default();
     if let Some(s) = r.table(t, "", "store") {
         r.unknown(s, "store.", &["database_url", "database_url_file", "max_connections"]);
@@ -452,7 +463,10 @@ fn backends(r: &mut Reader<'_>, t: &Table) -> suveren_service::cluster::Backends
         b.max_connections = r.int(s, "store.", "max_connections", 2, 1000).map(|n| n as u32);
     }
     if let Some(bl) = r.table(t, "", "blobs") {
-        r.unknown(bl, "blobs.", &["s3"]);
+        r.unknown(bl, "blobs.", &["s3", "delete_grace_hours"]);
+        if let Some(h) = r.int(bl, "blobs.", "delete_grace_hours", 0, 24 * 365) {
+            *grace = Some(Duration::from_secs(h as u64 * 3600));
+        }
         if let Some(s) = r.table(bl, "blobs.", "s3") {
             let p = "blobs.s3.";
             r.unknown(

@@ -12,7 +12,7 @@
 //!
 //! Needs `SUVEREN_TEST_PG` (`scripts/pg.sh start DIR PORT`) and moto
 //! (`python3 -m moto.server`); skips with a note without them, unless
-//! `SUVEREN_REQUIRE_PG=1` / `SUVEREN_REQUIRE_S3=1`.
+//! `SUVEREN_TEST_REQUIRE_PG=1` / `SUVEREN_TEST_REQUIRE_S3=1`.
 
 mod common;
 
@@ -68,8 +68,8 @@ fn start_moto(log: &Path) -> Option<Moto> {
         .status()
         .is_ok_and(|s| s.success());
     if !installed {
-        if std::env::var("SUVEREN_REQUIRE_S3").is_ok_and(|v| v == "1") {
-            panic!("SUVEREN_REQUIRE_S3=1 but moto is not installed (pip install -r tests/s3/requirements.txt)");
+        if std::env::var("SUVEREN_TEST_REQUIRE_S3").is_ok_and(|v| v == "1") {
+            panic!("SUVEREN_TEST_REQUIRE_S3=1 but moto is not installed (pip install -r tests/s3/requirements.txt)");
         }
         return None;
     }

@@ -1,12 +1,12 @@
 //! Real S3 servers for the tests, started by the test binary itself on
 //! loopback ports: moto (`python3 -m moto.server`, from
 //! `tests/s3/requirements.txt`) always when installed, and Garage, the
-//! reference server, when `SUVEREN_GARAGE` names its binary. One server per
+//! reference server, when `SUVEREN_TEST_GARAGE` names its binary. One server per
 //! test binary; each test gets its own prefix in the shared bucket, so
 //! tests stay apart and the prefix mapping is exercised throughout.
 //!
 //! Without moto the S3 tests print `skipped: moto not installed` and pass,
-//! unless `SUVEREN_REQUIRE_S3=1` (CI), which makes that a failure.
+//! unless `SUVEREN_TEST_REQUIRE_S3=1` (CI), which makes that a failure.
 //!
 //! A server is stopped when its [`Server`] is dropped; the shared ones
 //! live in statics, which are never dropped, so every server runs under a
@@ -113,7 +113,7 @@ pub async fn env_on(server: &Arc<Server>) -> Env {
 }
 
 fn required() -> bool {
-    std::env::var("SUVEREN_REQUIRE_S3").is_ok_and(|v| v == "1")
+    std::env::var("SUVEREN_TEST_REQUIRE_S3").is_ok_and(|v| v == "1")
 }
 
 /// The shared moto server, `None` when moto is not installed.
@@ -127,7 +127,7 @@ pub async fn moto_env() -> Option<Env> {
     match moto() {
         Some(server) => Some(env_on(&server).await),
         None if required() => {
-            panic!("SUVEREN_REQUIRE_S3=1 but moto cannot be started: pip install -r tests/s3/requirements.txt")
+            panic!("SUVEREN_TEST_REQUIRE_S3=1 but moto cannot be started: pip install -r tests/s3/requirements.txt")
         }
         None => {
             eprintln!("skipped: moto not installed");
@@ -136,18 +136,20 @@ pub async fn moto_env() -> Option<Env> {
     }
 }
 
-/// The shared Garage server, when `SUVEREN_GARAGE` names its binary.
+/// The shared Garage server, when `SUVEREN_TEST_GARAGE` names its binary.
 pub fn garage() -> Option<Arc<Server>> {
     static GARAGE: OnceLock<Option<Arc<Server>>> = OnceLock::new();
-    GARAGE.get_or_init(|| std::env::var_os("SUVEREN_GARAGE").map(|bin| Arc::new(start_garage(Path::new(&bin))))).clone()
+    GARAGE
+        .get_or_init(|| std::env::var_os("SUVEREN_TEST_GARAGE").map(|bin| Arc::new(start_garage(Path::new(&bin)))))
+        .clone()
 }
 
-/// An environment on Garage, or `None` (skip) without `SUVEREN_GARAGE`.
+/// An environment on Garage, or `None` (skip) without `SUVEREN_TEST_GARAGE`.
 pub async fn garage_env() -> Option<Env> {
     match garage() {
         Some(server) => Some(env_on(&server).await),
         None => {
-            eprintln!("skipped: SUVEREN_GARAGE not set");
+            eprintln!("skipped: SUVEREN_TEST_GARAGE not set");
             None
         }
     }

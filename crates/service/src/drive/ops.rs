@@ -599,7 +599,9 @@ impl App {
     pub async fn sweep_blobs(&self) -> usize {
         let Some(_change) = crate::backup::try_blob_change(&self.data_dir) else { return 0 };
         let mut n = 0;
-        let Ok(pending) = self.store.blob_gc_pending(1000).await else { return 0 };
+        // Only blobs unreferenced for the grace period (`blobs.delete_grace_hours`).
+        let before = super::now_ms() - self.settings.blob_delete_grace.as_millis() as i64;
+        let Ok(pending) = self.store.blob_gc_due(before, 1000).await else { return 0 };
         for b in pending {
             match self.store.blob_gc_take(&b).await {
                 Ok(false) => {
