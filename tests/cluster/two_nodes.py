@@ -14,7 +14,7 @@ nodes; and when a node dies during uploads, the other carries on and
 nothing a client was told is stored goes missing, nor does a half-written
 file appear. Standard library only.
 """
-import base64, hashlib, re, http.client, http.cookiejar, json, os, signal, sys, threading, time, urllib.error, urllib.parse, urllib.request
+import base64, hashlib, io, re, http.client, http.cookiejar, json, os, signal, sys, threading, time, urllib.error, urllib.parse, urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "e2e"))
 import demo_contract_lib as lib  # noqa: E402
@@ -157,6 +157,25 @@ check(eventually(lambda: dav(A, "PROPFIND", f"/dav/files/{SIRI}/", op_basic, Non
 check(oda_b.req("POST", f"/api/v1/lockbox/requests/{rid}/revoke", {"note": "done"})[0] == 200, "oda revokes on node B")
 check(eventually(lambda: dav(A, "PROPFIND", f"/dav/files/{SIRI}/", op_basic, None, {"depth": "1"})[0] == 404, "revoked on A", 5),
       "revoked on node B, the operator is refused on node A again")
+
+# 4c. A resumable (tus) upload begun on A is finished on B.
+from tusclient import client as tusc  # noqa: E402
+lars_auth = {"Authorization": "Basic " + base64.b64encode(lars_basic.encode()).decode()}
+drive = lars_b.req("GET", "/api/v1/drives")[1]["drives"][0]["id"]
+lars_b.req("POST", f"/api/v1/drives/{drive}/folders", {"path": "/tus"})
+big = hashlib.sha256(b"tus").digest() * (9 * 1024 * 1024 // 32) + b"hale"
+meta = {"drive": drive, "path": "/tus/delt.bin", "filetype": "application/octet-stream"}
+up = tusc.TusClient(A + "/api/v1/uploads", headers=lars_auth).uploader(
+    file_stream=io.BytesIO(big), chunk_size=4 * 1024 * 1024, metadata=meta)
+up.upload_chunk()
+reached = up.offset
+url_b = B + up.url[len(A):] if up.url.startswith(A) else B + urllib.parse.urlsplit(up.url).path
+up_b = tusc.TusClient(B + "/api/v1/uploads", headers=lars_auth).uploader(
+    file_stream=io.BytesIO(big), chunk_size=4 * 1024 * 1024, metadata=meta, url=url_b)
+check(reached > 0 and up_b.get_offset() == reached, f"node B reports the offset node A reached ({reached})")
+up_b.upload()
+s, _, body = dav(A, "GET", f"{home}/tus/delt.bin", lars_basic)
+check(s == 200 and body == big, "the upload begun on A and finished on B is stored whole")
 
 # 5. Node A dies during uploads; node B carries on.
 def payload(i):

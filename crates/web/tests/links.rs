@@ -187,6 +187,33 @@ async fn a_password_link_asks_refuses_a_wrong_password_with_a_reason_and_opens_w
     let other = browser(&s, "en");
     let (_, page) = get(&s, &other, &format!("/l/{token}")).await;
     assert!(page.contains("name=\"password\"") && !page.contains("<h1>Årsplan"));
+    // The cookie carries an unlock token, never the password, and it opens
+    // this link only: sent to another link with the same password, it is
+    // worth nothing.
+    let value = cookie.split(';').next().unwrap().trim_start_matches("suveren_link=").to_string();
+    assert!(!value.is_empty() && !value.contains("suppe"), "{cookie}");
+    let second = make_link(&s, PLAN, "view", Some(exp), Some("suppe-2026")).await;
+    let bare = reqwest::Client::new();
+    let page = bare
+        .get(format!("{}/l/{second}", s.base))
+        .header("cookie", format!("suveren_link={value}"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("name=\"password\"") && !page.contains("<h1>Årsplan"), "{page}");
+    let page = bare
+        .get(format!("{}/l/{token}", s.base))
+        .header("cookie", format!("suveren_link={value}"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("<h1>Årsplan 8. trinn.txt</h1>"), "the token opens its own link from anywhere: {page}");
 }
 
 #[tokio::test]

@@ -29,7 +29,7 @@ use tokio::sync::Mutex;
 
 pub use ops::{ReadResult, TransferOpts, WriteOpts, WriteResult};
 pub use search::{spawn_upkeep, FileHit};
-pub use share::{LinkAccess, NewShare, ShareView};
+pub use share::{LinkAccess, NewShare, ShareView, LINK_UNLOCK_FOR, LINK_UNLOCK_KIND};
 pub use upload::{Upload, MAX_UPLOAD, UPLOAD_KIND};
 
 use crate::{App, Ctx, Permit, Result, ServiceError, Snapshot};

@@ -202,6 +202,9 @@ pub fn spawn_upkeep(app: Arc<App>) -> tokio::task::JoinHandle<()> {
                     if let Err(e) = app.store.expire_locks(super::now_ms()).await {
                         tracing::warn!(error = %e, "expiring locks");
                     }
+                    if let Err(e) = app.expire_link_unlocks().await {
+                        tracing::warn!(error = %e, "expiring link unlocks");
+                    }
                 }
             }
             app.beats().beat(crate::installation::Job::Upkeep);

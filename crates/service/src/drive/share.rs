@@ -67,6 +67,19 @@ pub struct ShareView {
     pub password: bool,
 }
 
+/// Stored unlock tokens of password links (`App::unlock_link`), keyed by
+/// the token's digest.
+pub const LINK_UNLOCK_KIND: &str = "link_unlock";
+/// How long a correct link password keeps the link open in one browser.
+pub const LINK_UNLOCK_FOR: std::time::Duration = std::time::Duration::from_secs(3600);
+
+#[derive(Debug, Serialize, Deserialize)]
+struct LinkUnlock {
+    share: String,
+    /// Unix milliseconds.
+    until: i64,
+}
+
 /// An opened link: what it points at and what it allows.
 #[derive(Debug, Clone)]
 pub struct LinkAccess {
@@ -280,10 +293,7 @@ impl App {
     /// Opens a link by its token (and password when it has one). Unknown,
     /// expired and wrong-password links all answer "not found".
     pub async fn open_link(&self, token: &str, password: Option<&str>) -> Result<LinkAccess> {
-        let s = self.store.share_by_token(&token_hash(token)).await?.ok_or(ServiceError::NotFound)?;
-        if s.target_kind != "link" || s.expires.is_some_and(|e| e <= now_ms()) {
-            return Err(ServiceError::NotFound);
-        }
+        let s = self.live_link(token).await?;
         if let Some(hash) = s.password.clone() {
             let pw = password.unwrap_or_default().to_string();
             let ok = tokio::task::spawn_blocking(move || suveren_identity::password::verify(&pw, &hash))
@@ -293,9 +303,84 @@ impl App {
                 return Err(ServiceError::Unauthenticated("this link needs its password".into()));
             }
         }
+        self.link_access(s).await
+    }
+
+    async fn live_link(&self, token: &str) -> Result<ShareRow> {
+        let s = self.store.share_by_token(&token_hash(token)).await?.ok_or(ServiceError::NotFound)?;
+        if s.target_kind != "link" || s.expires.is_some_and(|e| e <= now_ms()) {
+            return Err(ServiceError::NotFound);
+        }
+        Ok(s)
+    }
+
+    async fn link_access(&self, s: ShareRow) -> Result<LinkAccess> {
         let drive = self.drive.get(&s.drive).ok_or(ServiceError::NotFound)?;
         let node = self.store.node_by_id(s.node).await?.ok_or(ServiceError::NotFound)?;
         Ok(LinkAccess { share: s, place: Place { role: None, drive }, node })
+    }
+
+    /// Checks a password link's password once and hands out an unlock token
+    /// (`None` for a link without a password) that opens this link alone
+    /// for [`LINK_UNLOCK_FOR`]: a browser keeps it in a cookie, so later
+    /// pages neither carry the password nor cost an Argon2 run, and any
+    /// node of the installation accepts it (it is stored, not remembered
+    /// in one process).
+    pub async fn unlock_link(&self, token: &str, password: &str) -> Result<(LinkAccess, Option<String>)> {
+        let l = self.open_link(token, Some(password)).await?;
+        if l.share.password.is_none() {
+            return Ok((l, None));
+        }
+        let unlock = suveren_identity::token::new_token();
+        let body = LinkUnlock { share: l.share.id.clone(), until: now_ms() + LINK_UNLOCK_FOR.as_millis() as i64 };
+        let key = suveren_identity::token::digest(&unlock);
+        self.store
+            .commit(suveren_store::Batch::new().op(suveren_store::Op::insert(
+                LINK_UNLOCK_KIND,
+                &key,
+                &l.share.tenant,
+                Some(&l.share.id),
+                &body,
+            )))
+            .await?;
+        Ok((l, Some(unlock)))
+    }
+
+    /// Opens a link with what the browser holds: an unlock token from
+    /// [`App::unlock_link`] for a password link (checked against this very
+    /// link and its expiry), nothing for an open one.
+    pub async fn open_link_unlocked(&self, token: &str, unlock: Option<&str>) -> Result<LinkAccess> {
+        let s = self.live_link(token).await?;
+        if s.password.is_some() {
+            let doc = match unlock {
+                Some(u) => self.store.get(LINK_UNLOCK_KIND, &suveren_identity::token::digest(u)).await?,
+                None => None,
+            };
+            let ok = match doc {
+                Some(o) => o.decode::<LinkUnlock>().is_ok_and(|d| d.share == s.id && d.until > now_ms()),
+                None => false,
+            };
+            if !ok {
+                return Err(ServiceError::Unauthenticated("this link needs its password".into()));
+            }
+        }
+        self.link_access(s).await
+    }
+
+    /// Forgets unlock tokens past their time (upkeep).
+    pub async fn expire_link_unlocks(&self) -> Result<usize> {
+        let now = now_ms();
+        let mut batch = suveren_store::Batch::new();
+        for o in self.store.list(LINK_UNLOCK_KIND, None).await? {
+            if o.decode::<LinkUnlock>().map_or(true, |d| d.until <= now) {
+                batch = batch.op(suveren_store::Op::delete(LINK_UNLOCK_KIND, &o.key));
+            }
+        }
+        let n = batch.ops.len();
+        if n > 0 {
+            self.store.commit(batch).await?;
+        }
+        Ok(n)
     }
 
     /// The standing a link gives.

@@ -12,14 +12,11 @@
 //! as the service answers them alike.
 //!
 //! Once the right password is given, the link stays open in that browser
-//! for a while: the password is kept in server memory under a random value
-//! that only a cookie scoped to this link's path carries (`HttpOnly`,
-//! `SameSite=Lax`), and each request opens the link again with it, so the
-//! service checks the password and the link's validity every time.
-
-use std::collections::HashMap;
-use std::sync::{Mutex, OnceLock};
-use std::time::{Duration, Instant};
+//! for an hour: the service hands out an unlock token for this link
+//! (`App::unlock_link`, stored, so every node accepts it) that only a
+//! cookie scoped to this link's path carries (`HttpOnly`, `SameSite=Lax`);
+//! each request opens the link again with it (`open_link_unlocked`), so the
+//! link's validity is checked every time without the password or Argon2.
 
 use askama::Template;
 use axum::body::Body;
@@ -40,63 +37,26 @@ use crate::Page;
 
 /// The cookie that keeps a password link open (one per link, by path).
 const COOKIE: &str = "suveren_link";
-/// How long a password link stays open in a browser.
-const UNLOCKED_FOR: Duration = Duration::from_secs(3600);
-/// At most this many open password links are remembered at once.
-const UNLOCKED_MAX: usize = 10_000;
-
 // ---------------------------------------------------------------- unlocked links
 
-struct Unlocked {
-    /// Digest of the link's token: the cookie opens this link only.
-    link: String,
-    password: String,
-    until: Instant,
-}
-
-fn unlocked() -> &'static Mutex<HashMap<String, Unlocked>> {
-    static U: OnceLock<Mutex<HashMap<String, Unlocked>>> = OnceLock::new();
-    U.get_or_init(|| Mutex::new(HashMap::new()))
-}
-
-/// Remembers the password of `token` and returns the cookie's value.
-fn remember(token: &str, password: String) -> String {
-    let value = suveren_identity::token::new_token();
-    let now = Instant::now();
-    let mut m = unlocked().lock().unwrap_or_else(|e| e.into_inner());
-    m.retain(|_, u| u.until > now);
-    while m.len() >= UNLOCKED_MAX {
-        let Some(oldest) = m.iter().min_by_key(|(_, u)| u.until).map(|(k, _)| k.clone()) else { break };
-        m.remove(&oldest);
-    }
-    m.insert(
-        suveren_identity::token::digest(&value),
-        Unlocked { link: suveren_identity::token::digest(token), password, until: now + UNLOCKED_FOR },
-    );
-    value
-}
-
-/// The remembered password of `token`, from this browser's cookie.
-fn recall(headers: &HeaderMap, token: &str) -> Option<String> {
-    let link = suveren_identity::token::digest(token);
-    let now = Instant::now();
-    let m = unlocked().lock().unwrap_or_else(|e| e.into_inner());
+/// The unlock token this browser holds for a password link (the cookie is
+/// scoped to the link's path; the service checks it belongs to this link).
+fn recall(headers: &HeaderMap) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|s| s.split(';'))
         .filter_map(|kv| kv.trim().strip_prefix(COOKIE).and_then(|r| r.strip_prefix('=')))
-        .filter_map(|v| m.get(&suveren_identity::token::digest(v)))
-        .find(|u| u.link == link && u.until > now)
-        .map(|u| u.password.clone())
+        .find(|v| !v.is_empty())
+        .map(str::to_string)
 }
 
 fn unlock_cookie(s: &AppState, token: &str, value: &str) -> HeaderValue {
     let secure = if s.cookie_secure { "; Secure" } else { "" };
     let c = format!(
         "{COOKIE}={value}; Path=/l/{token}; Max-Age={}; HttpOnly; SameSite=Lax{secure}",
-        UNLOCKED_FOR.as_secs()
+        suveren_service::drive::LINK_UNLOCK_FOR.as_secs()
     );
     HeaderValue::from_str(&c).unwrap_or_else(|_| HeaderValue::from_static("suveren_link=; Max-Age=0"))
 }
@@ -314,8 +274,8 @@ pub async fn show(
     if !well_formed(&token) {
         return dead(&page);
     }
-    let pw = recall(&headers, &token);
-    match s.app.open_link(&token, pw.as_deref()).await {
+    let unlock = recall(&headers);
+    match s.app.open_link_unlocked(&token, unlock.as_deref()).await {
         Ok(l) => {
             let done = q.sent.map(|n| page.tr.args("link-sent", &[("count", Arg::N(f64::from(n)))]));
             view(&s, &page, &token, &l, done, None, StatusCode::OK).await
@@ -345,11 +305,10 @@ pub async fn unlock(
     if f.password.is_empty() {
         return password_page(&page, &token, Some(page.tr.get("link-password-empty")));
     }
-    match s.app.open_link(&token, Some(&f.password)).await {
-        Ok(l) => {
+    match s.app.unlock_link(&token, &f.password).await {
+        Ok((_, unlock)) => {
             let mut r = redirect(&link_href(&token));
-            if l.share.password.is_some() {
-                let value = remember(&token, f.password);
+            if let Some(value) = unlock {
                 r.headers_mut().append(header::SET_COOKIE, unlock_cookie(&s, &token, &value));
             }
             r
@@ -378,8 +337,8 @@ pub async fn download(
     if !well_formed(&token) {
         return dead(&page);
     }
-    let pw = recall(&headers, &token);
-    let l = match s.app.open_link(&token, pw.as_deref()).await {
+    let unlock = recall(&headers);
+    let l = match s.app.open_link_unlocked(&token, unlock.as_deref()).await {
         Ok(l) => l,
         // The password first, then back to the link's page.
         Err(ServiceError::Unauthenticated(_)) => return password_page(&page, &token, None),
@@ -416,8 +375,8 @@ pub async fn upload(
     if !well_formed(&token) {
         return dead(&page);
     }
-    let pw = recall(&headers, &token);
-    let l = match s.app.open_link(&token, pw.as_deref()).await {
+    let unlock = recall(&headers);
+    let l = match s.app.open_link_unlocked(&token, unlock.as_deref()).await {
         Ok(l) => l,
         Err(ServiceError::Unauthenticated(_)) => return password_page(&page, &token, None),
         Err(e) => return failed(&page, e),
@@ -479,14 +438,11 @@ mod tests {
     }
 
     #[test]
-    fn a_remembered_password_opens_only_its_own_link() {
-        let value = remember("token-one-aaaaaaaaaaaa", "hemmelig".into());
+    fn the_unlock_cookie_is_read_from_among_others() {
         let mut h = HeaderMap::new();
-        h.insert(header::COOKIE, HeaderValue::from_str(&format!("other=1; {COOKIE}={value}")).unwrap());
-        assert_eq!(recall(&h, "token-one-aaaaaaaaaaaa").as_deref(), Some("hemmelig"));
-        assert_eq!(recall(&h, "token-two-aaaaaaaaaaaa"), None);
-        let mut h = HeaderMap::new();
-        h.insert(header::COOKIE, HeaderValue::from_static("suveren_link=forged"));
-        assert_eq!(recall(&h, "token-one-aaaaaaaaaaaa"), None);
+        h.insert(header::COOKIE, HeaderValue::from_static("other=1; suveren_link=abc"));
+        assert_eq!(recall(&h).as_deref(), Some("abc"));
+        h.insert(header::COOKIE, HeaderValue::from_static("suveren_link="));
+        assert_eq!(recall(&h), None);
     }
 }
