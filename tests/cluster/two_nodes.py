@@ -177,6 +177,40 @@ up_b.upload()
 s, _, body = dav(A, "GET", f"{home}/tus/delt.bin", lars_basic)
 check(s == 200 and body == big, "the upload begun on A and finished on B is stored whole")
 
+# 4d. A key rotation started on A while both nodes take new files: every
+# file, old and new, opens on both nodes afterwards.
+s, b = anna.req("POST", "/api/v1/tenants/nordvik/keys/rotate")
+check(s == 202 and b.get("rotation"), f"anna starts a rotation of nordvik's key on node A ({s})")
+during = {}
+for i in range(6):
+    name = f"under-rotasjon-{i}.txt"
+    body = f"skrevet under rotasjon {i}".encode() * 100
+    st, _, _ = dav(A if i % 2 else B, "PUT", f"{home}/{name}", lars_basic, body)
+    during[name] = body if st in (201, 204) else None
+check(all(v is not None for v in during.values()), "files stored on both nodes during the rotation")
+
+
+def rotated():
+    st, k = anna.req("GET", "/api/v1/tenants/nordvik/keys")
+    return st == 200 and not k.get("rotation") and k.get("rotated")
+
+
+check(eventually(rotated, "rotation", 90), "the rotation finishes (one node runs it under the upkeep lease)")
+# Written on B after the rotation ended on A: B must be using the new key.
+st, _, _ = dav(B, "PUT", f"{home}/etter-rotasjon.txt", lars_basic, b"etter rotasjonen")
+check(st in (201, 204), "node B stores a file after the rotation")
+files = dict(during, **{"laast.txt": b"versjon 2", "tus/delt.bin": big, "etter-rotasjon.txt": b"etter rotasjonen"})
+for name, base in ((n, base) for n in files for base in (A, B)):
+    try:
+        st, _, body = dav(base, "GET", f"{home}/{name}", lars_basic)
+    except (OSError, http.client.HTTPException) as e:  # a body cut off when decryption fails
+        st, body = repr(e), b""
+    if st != 200 or body != files[name]:
+        check(False, f"{name} on {base} after the rotation ({st})")
+        break
+else:
+    check(True, "after the rotation every file opens on both nodes")
+
 # 5. Node A dies during uploads; node B carries on.
 def payload(i):
     seed = hashlib.sha256(f"fil-{i}".encode()).digest()
