@@ -15,6 +15,7 @@
 #   SCALE_PORT=18480          first of four loopback ports used
 #   GARAGE=/work/cache/garage/bin/garage   the S3 server (Garage 2.x)
 #   SCALE_SKIP_BUILD=1        use the binaries in target/release as they are
+#   SCALE_BIN, SCALE_BENCH_BIN   other suveren / suveren-bench binaries (implies no build)
 #
 # Prints the figures as markdown at the end and keeps everything in
 # $SCALE_WORK (generate.json, migrate.json, load-*.json, logs). Stops the
@@ -41,12 +42,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
-if [ "${SCALE_SKIP_BUILD:-0}" != 1 ]; then
+if [ "${SCALE_SKIP_BUILD:-0}" != 1 ] && [ -z "${SCALE_BIN:-}" ]; then
     log "building (release): suveren, suveren-bench"
     cargo build --release --locked -p suveren -p suveren-bench
 fi
-BIN=$root/target/release/suveren
-BENCH=$root/target/release/suveren-bench
+BIN=${SCALE_BIN:-$root/target/release/suveren}
+BENCH=${SCALE_BENCH_BIN:-$root/target/release/suveren-bench}
 [ -x "$GARAGE" ] || { echo "no Garage binary at $GARAGE (set GARAGE)" >&2; exit 1; }
 
 if [ -f "$WORK/pg/data/postmaster.pid" ]; then bash scripts/pg.sh stop "$WORK/pg" 2>/dev/null || true; fi
@@ -144,6 +145,12 @@ if [ "$code" != 0 ]; then
     exit 1
 fi
 
+# The PostgreSQL node's own data folder: the keys (not in the database) and
+# a copy of the search index (per node; the feed positions carried over).
+mkdir -p "$WORK/node-pg"
+cp -a "$WORK/embedded/keys" "$WORK/node-pg/keys"
+cp -a "$WORK/embedded/index" "$WORK/node-pg/index"
+
 # 4. Each backend under load, one after the other.
 serve_and_load() { # label backend-name port backend-pids serve-args...
     local label=$1 name=$2 port=$3 bpids=$4
@@ -161,10 +168,24 @@ serve_and_load() { # label backend-name port backend-pids serve-args...
 
 serve_and_load sqlite "SQLite + blob folder" "$SQLITE_HTTP" "" --data "$WORK/embedded"
 
-mkdir -p "$WORK/node-pg"
-cp -a "$WORK/embedded/keys" "$WORK/node-pg/keys"
 serve_and_load pg "PostgreSQL 15 + Garage S3" "$PG_HTTP" "$pg_pid,$garage_pid" \
     --config "$WORK/cluster.toml" --data "$WORK/node-pg"
+
+# The statement the search index's catch-up runs for every change
+# (`Store::scan`: the subtree of the changed path, trashed rows included),
+# timed once on each database for an upload's path.
+probe_drive=$(python3 -c "import sqlite3,sys; c=sqlite3.connect('file:$WORK/embedded/meta.db?mode=ro', uri=True); print(c.execute(\"select drive from changes order by seq desc limit 1\").fetchone()[0])")
+python3 - "$WORK/embedded/meta.db" "$probe_drive" >"$WORK/scan-probe" <<'PY'
+import sqlite3, sys, time
+c = sqlite3.connect(f"file:{sys.argv[1]}?mode=ro", uri=True)
+q = "SELECT id, trash FROM nodes WHERE drive = ? AND (path = ? OR (path >= ? AND path < ?))"
+args = (sys.argv[2], "/x", "/x/", "/x0")
+print("sqlite plan:", c.execute("EXPLAIN QUERY PLAN " + q, args).fetchall())
+t = time.time(); c.execute(q, args).fetchall(); print(f"sqlite scan: {1000 * (time.time() - t):.0f} ms")
+PY
+runuser -u postgres -- psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d suveren -c \
+    "EXPLAIN ANALYZE SELECT id, trash FROM nodes WHERE drive = '$probe_drive' AND (path = '/x' OR (path >= '/x/' AND path < '/x0'))" \
+    >>"$WORK/scan-probe" 2>&1 || true
 
 du -sb "$WORK/embedded/meta.db" "$WORK/pg/data" "$WORK/garage/data" >"$WORK/sizes" 2>/dev/null || true
 echo
@@ -172,3 +193,5 @@ echo
 echo
 echo "sizes (bytes):"
 cat "$WORK/sizes"
+echo
+cat "$WORK/scan-probe"

@@ -211,6 +211,19 @@ for name, base in ((n, base) for n in files for base in (A, B)):
 else:
     check(True, "after the rotation every file opens on both nodes")
 
+# 4e. Background jobs run on one node: both nodes name the same holder of
+# the upkeep lease.
+op_b = Client(B, op_a.jar)
+
+
+def upkeep_on(client):
+    st, h = client.req("GET", "/api/v1/health")
+    return next((j.get("runs_on") for j in h.get("jobs", []) if j.get("job") == "upkeep"), None) if st == 200 else None
+
+
+holder = upkeep_on(op_a)
+check(holder in ("a", "b") and upkeep_on(op_b) == holder, f"both nodes say upkeep runs on node {holder}")
+
 # 5. Node A dies during uploads; node B carries on.
 def payload(i):
     seed = hashlib.sha256(f"fil-{i}".encode()).digest()
@@ -312,6 +325,9 @@ hrefs = re.findall(r"<(?:\w+:)?href>([^<]+)</(?:\w+:)?href>", listing.decode(), 
 names = {urllib.parse.unquote(n.rstrip("/").split("/")[-1]) for n in hrefs}
 check(s == 207 and {n for n in stored} <= names, "the folder lists them all on node B")
 check("halvferdig.bin" not in names, "the upload cut off by the kill left no half-written file")
+
+# B takes the jobs over once A's lease has run out (30 s for upkeep).
+check(eventually(lambda: upkeep_on(op_b) == "b", "takeover", 60), "node B runs the upkeep after node A's lease ran out")
 
 # B goes on serving: sign-in, search, a new upload.
 after = Client(B)

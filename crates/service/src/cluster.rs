@@ -186,10 +186,11 @@ impl App {
     /// (or just took, or renewed) the job's lease for `ttl`. Embedded
     /// installations always run their jobs. A store error is logged and
     /// answers no: skipping one round is harmless, running twice may not be.
-    pub(crate) async fn job_turn(&self, name: &str, ttl: Duration) -> bool {
+    pub(crate) async fn job_turn(&self, job: crate::installation::Job, ttl: Duration) -> bool {
         if self.bus.is_none() {
             return true;
         }
+        let name = job.lease_name();
         match self.store.lease(&format!("job:{name}"), &self.node, crate::now_unix(), ttl.as_secs() as i64).await {
             Ok(held) => held,
             Err(e) => {

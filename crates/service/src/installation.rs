@@ -29,6 +29,15 @@ pub enum Job {
 impl Job {
     pub const ALL: [Job; 3] = [Job::Upkeep, Job::Retention, Job::LockboxExpiry];
 
+    /// The lease the job runs under when several nodes share the database.
+    pub(crate) fn lease_name(self) -> &'static str {
+        match self {
+            Job::Upkeep => "upkeep",
+            Job::Retention => "retention",
+            Job::LockboxExpiry => "lockbox-expiry",
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Job::Upkeep => "upkeep",
@@ -95,6 +104,9 @@ pub struct Health {
     pub blobs: BlobHealth,
     pub jobs: Vec<JobHealth>,
     pub keys: KeyHealth,
+    /// This node's name, when several nodes share the database.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub node: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -132,6 +144,10 @@ pub struct JobHealth {
     /// A retention pass is part way (retention only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub in_progress: Option<bool>,
+    /// The node holding the job's lease now (several nodes only): the job
+    /// runs there and nowhere else.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub runs_on: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -204,6 +220,7 @@ impl App {
         let now = now_ms();
         let starting_job = |job: Job| now - self.beats.started < job.overdue_after_ms();
         let mut jobs = Vec::new();
+        let leases = if self.clustered() && db_ok { self.store.leases().await.unwrap_or_default() } else { Vec::new() };
         for job in Job::ALL {
             let last = self.beats.last(job);
             let fresh = last.is_some_and(|t| now - t < job.overdue_after_ms());
@@ -215,7 +232,12 @@ impl App {
                 starting,
                 backlog: None,
                 in_progress: None,
+                runs_on: None,
             };
+            if self.clustered() {
+                let name = format!("job:{}", job.lease_name());
+                j.runs_on = leases.iter().find(|l| l.name == name && l.until > now / 1000).map(|l| l.holder.clone());
+            }
             match job {
                 Job::Upkeep if db_ok => {
                     if let Some(index) = &self.drive.index {
@@ -264,7 +286,7 @@ impl App {
             .chain(jobs.iter().map(|j| j.state))
             .max()
             .unwrap_or(State::Ok);
-        Ok(Health { state, database, blobs, jobs, keys })
+        Ok(Health { state, database, blobs, jobs, keys, node: self.clustered().then(|| self.node.clone()) })
     }
 
     /// One tenant with its use: accounts, drives, bytes stored against its

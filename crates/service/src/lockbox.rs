@@ -564,7 +564,7 @@ pub fn spawn_expiry(app: Arc<App>) -> tokio::task::JoinHandle<()> {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
         loop {
             tick.tick().await;
-            if !app.job_turn("lockbox-expiry", std::time::Duration::from_secs(150)).await {
+            if !app.job_turn(crate::installation::Job::LockboxExpiry, std::time::Duration::from_secs(150)).await {
                 app.beats().beat(crate::installation::Job::LockboxExpiry);
                 continue;
             }

@@ -920,7 +920,7 @@ pub fn spawn(app: Arc<App>) -> tokio::task::JoinHandle<()> {
             tick.tick().await;
             // One node per installation; a node that died mid-run leaves a
             // lease that expires before the next hour's turn elsewhere.
-            if !app.job_turn("retention", std::time::Duration::from_secs(3000)).await {
+            if !app.job_turn(crate::installation::Job::Retention, std::time::Duration::from_secs(3000)).await {
                 app.beats().beat(crate::installation::Job::Retention);
                 continue;
             }

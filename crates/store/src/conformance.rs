@@ -140,6 +140,12 @@ async fn leases(s: &dyn Store) {
     assert!(!s.lease("job", "b", 114, 10).await.unwrap(), "the renewal counts");
     assert!(s.lease("job", "b", 115, 10).await.unwrap(), "an expired lease is free (until 125)");
     assert!(!s.lease("job", "a", 120, 10).await.unwrap());
+    let held = s.leases().await.unwrap();
+    assert_eq!(
+        held,
+        vec![crate::Lease { name: "job".into(), holder: "b".into(), until: 125 }],
+        "who holds what, until when"
+    );
     s.release("job", "a").await.unwrap();
     assert!(!s.lease("job", "a", 120, 10).await.unwrap(), "only the holder releases");
     s.release("job", "b").await.unwrap();

@@ -161,4 +161,16 @@ pub trait Store: drive::DriveStore + retention::RetentionStore + Send + Sync + '
     async fn lease(&self, name: &str, holder: &str, now: i64, ttl_secs: i64) -> Result<bool>;
     /// Gives the lease up early, if `holder` holds it.
     async fn release(&self, name: &str, holder: &str) -> Result<()>;
+    /// Every lease with its holder and end (live or not), by name: the
+    /// health view says which node runs which job.
+    async fn leases(&self) -> Result<Vec<Lease>>;
+}
+
+/// A job's lease as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lease {
+    pub name: String,
+    pub holder: String,
+    /// Unix seconds.
+    pub until: i64,
 }

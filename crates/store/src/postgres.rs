@@ -418,6 +418,12 @@ impl Store for PgStore {
         Ok(res.rows_affected() > 0)
     }
 
+    async fn leases(&self) -> Result<Vec<crate::Lease>> {
+        let rows: Vec<(String, String, i64)> =
+            sqlx::query_as("SELECT name, holder, until FROM leases ORDER BY name").fetch_all(&self.pool).await?;
+        Ok(rows.into_iter().map(|(name, holder, until)| crate::Lease { name, holder, until }).collect())
+    }
+
     async fn release(&self, name: &str, holder: &str) -> Result<()> {
         sqlx::query("DELETE FROM leases WHERE name = $1 AND holder = $2")
             .bind(name)

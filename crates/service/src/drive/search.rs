@@ -186,7 +186,7 @@ pub fn spawn_upkeep(app: Arc<App>) -> tokio::task::JoinHandle<()> {
                 tracing::warn!(error = %e, "search index catch-up");
             }
             // The rest touches shared blobs and rows: one node at a time.
-            if app.job_turn("upkeep", std::time::Duration::from_secs(30)).await {
+            if app.job_turn(crate::installation::Job::Upkeep, std::time::Duration::from_secs(30)).await {
                 // Online KEK rotations (crate::keys): one batch per tenant a tick.
                 if let Err(e) = app.rotate_keys_step(crate::keys::ROTATION_BATCH).await {
                     tracing::warn!(error = %e, "rotating tenant keys");

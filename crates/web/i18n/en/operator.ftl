@@ -109,6 +109,8 @@ op-job-index-behind = { $count ->
    *[other] { $count } changes are
   } waiting for the search index.
 op-job-retention-running = A retention pass is part way through.
+op-job-runs-on = It runs on node { $node }.
+op-health-this-node = This page comes from node { $node }; each job runs on one node at a time.
 op-health-keys = Key providers
 op-keys-master-ok = The installation's master key file is in place.
 op-keys-master-missing = The installation's master key file is missing: content under it cannot be read after a restart.

@@ -109,6 +109,8 @@ op-job-index-behind = { $count ->
    *[other] { $count } endringer venter
   } på søkeindeksen.
 op-job-retention-running = En oppbevaringsrunde er underveis.
+op-job-runs-on = Den kjører på noden { $node }.
+op-health-this-node = Denne siden kommer fra noden { $node }; hver jobb kjører på én node om gangen.
 op-health-keys = Nøkkelleverandører
 op-keys-master-ok = Installasjonens hovednøkkelfil er på plass.
 op-keys-master-missing = Installasjonens hovednøkkelfil mangler: innhold under den kan ikke leses etter en omstart.

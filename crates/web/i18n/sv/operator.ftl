@@ -109,6 +109,8 @@ op-job-index-behind = { $count ->
    *[other] { $count } ändringar väntar
   } på sökindexet.
 op-job-retention-running = En gallringsomgång pågår.
+op-job-runs-on = Det körs på noden { $node }.
+op-health-this-node = Den här sidan kommer från noden { $node }; varje jobb körs på en nod i taget.
 op-health-keys = Nyckelleverantörer
 op-keys-master-ok = Installationens huvudnyckelfil finns på plats.
 op-keys-master-missing = Installationens huvudnyckelfil saknas: innehåll under den kan inte läsas efter en omstart.

@@ -717,7 +717,14 @@ pub async fn health(State(s): State<AppState>, page: Page) -> Response {
             line.push(' ');
             line.push_str(&tr.get("op-job-retention-running"));
         }
+        if let Some(n) = &j.runs_on {
+            line.push(' ');
+            line.push_str(&tr.args("op-job-runs-on", &[("node", Arg::S(n.clone()))]));
+        }
         lines.push(line);
+    }
+    if let Some(n) = &h.node {
+        lines.push(tr.args("op-health-this-node", &[("node", Arg::S(n.clone()))]));
     }
     parts.push(HealthLine {
         title: tr.get("op-health-jobs"),
