@@ -14,6 +14,8 @@
 #   SCALE_WORK=/tmp/suveren-scale   work folder (emptied first; needs disk)
 #   SCALE_PORT=18480          first of four loopback ports used
 #   GARAGE=/work/cache/garage/bin/garage   the S3 server (Garage 2.x)
+#   SCALE_NICE=0              niceness of everything measured (servers, PostgreSQL,
+#                             Garage, generator, load); -10 puts it ahead of other builds
 #   SCALE_SKIP_BUILD=1        use the binaries in target/release as they are
 #   SCALE_BIN, SCALE_BENCH_BIN   other suveren / suveren-bench binaries (implies no build)
 #
@@ -31,6 +33,7 @@ PHASE=${SCALE_PHASE_SECS:-20}
 WORK=${SCALE_WORK:-/tmp/suveren-scale}
 PORT=${SCALE_PORT:-18480}
 GARAGE=${GARAGE:-/work/cache/garage/bin/garage}
+NICE=${SCALE_NICE:-0}
 PG_PORT=$PORT S3_PORT=$((PORT + 1)) SQLITE_HTTP=$((PORT + 2)) PG_HTTP=$((PORT + 3))
 
 log() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
@@ -53,11 +56,11 @@ BENCH=${SCALE_BENCH_BIN:-$root/target/release/suveren-bench}
 if [ -f "$WORK/pg/data/postmaster.pid" ]; then bash scripts/pg.sh stop "$WORK/pg" 2>/dev/null || true; fi
 rm -rf "$WORK"
 mkdir -p "$WORK"
-echo "files=$FILES principals=$PRINCIPALS clients=$CLIENTS phase_secs=$PHASE" >"$WORK/params"
+echo "files=$FILES principals=$PRINCIPALS clients=$CLIENTS phase_secs=$PHASE nice=$NICE" >"$WORK/params"
 
 # 1. Generate the embedded installation.
 log "generating $FILES files for $PRINCIPALS principals into $WORK/embedded"
-"$BENCH" scale generate --data "$WORK/embedded" --files "$FILES" --principals "$PRINCIPALS" | tee "$WORK/generate.log"
+nice -n "$NICE" "$BENCH" scale generate --data "$WORK/embedded" --files "$FILES" --principals "$PRINCIPALS" | tee "$WORK/generate.log"
 cp "$WORK/embedded/scale.json" "$WORK/generate.json"
 
 # 2. PostgreSQL 15 and Garage, both on loopback.
@@ -66,6 +69,8 @@ pg_url=$(bash scripts/pg.sh start "$WORK/pg" "$PG_PORT" | sed -n 's/^export SUVE
 pg_url=${pg_url%/postgres}/suveren
 runuser -u postgres -- psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -qc "CREATE DATABASE suveren" postgres
 pg_pid=$(head -1 "$WORK/pg/data/postmaster.pid")
+# Backends started later inherit the postmaster's niceness.
+renice -n "$NICE" -p "$pg_pid" $(pgrep -P "$pg_pid") >/dev/null
 
 log "starting Garage on 127.0.0.1:$S3_PORT"
 g="$WORK/garage"
@@ -85,7 +90,7 @@ s3_region = "garage"
 api_bind_addr = "127.0.0.1:$S3_PORT"
 root_domain = ".s3.garage.localhost"
 TOML
-"$GARAGE" -c "$g/garage.toml" server >"$g/garage.log" 2>&1 &
+nice -n "$NICE" "$GARAGE" -c "$g/garage.toml" server >"$g/garage.log" 2>&1 &
 garage_pid=$!
 pids+=("$garage_pid")
 gcmd() { "$GARAGE" -c "$g/garage.toml" "$@"; }
@@ -126,7 +131,7 @@ chmod 600 "$WORK/cluster.toml"
 log "suveren store migrate --data $WORK/embedded --to $WORK/cluster.toml"
 start=$(date +%s.%N)
 set +e
-"$BIN" store migrate --data "$WORK/embedded" --to "$WORK/cluster.toml" --json >"$WORK/migrate-report.json" 2>"$WORK/migrate.log"
+nice -n "$NICE" "$BIN" store migrate --data "$WORK/embedded" --to "$WORK/cluster.toml" --json >"$WORK/migrate-report.json" 2>"$WORK/migrate.log"
 code=$?
 set -e
 end=$(date +%s.%N)
@@ -156,10 +161,10 @@ serve_and_load() { # label backend-name port backend-pids serve-args...
     local label=$1 name=$2 port=$3 bpids=$4
     shift 4
     log "serve ($name) on 127.0.0.1:$port"
-    "$BIN" serve --listen "127.0.0.1:$port" "$@" >"$WORK/serve-$label.log" 2>&1 &
+    nice -n "$NICE" "$BIN" serve --listen "127.0.0.1:$port" "$@" >"$WORK/serve-$label.log" 2>&1 &
     local pid=$!
     pids+=("$pid")
-    "$BENCH" scale load --url "http://127.0.0.1:$port" --backend "$name" --pid "$pid" \
+    nice -n "$NICE" "$BENCH" scale load --url "http://127.0.0.1:$port" --backend "$name" --pid "$pid" \
         ${bpids:+--backend-pids "$bpids"} --clients "$CLIENTS" --phase-secs "$PHASE" \
         --principals "$PRINCIPALS" --out "$WORK/load-$label.json" | tee "$WORK/load-$label.log"
     kill "$pid"

@@ -685,9 +685,12 @@ fn report(work: &Path) -> anyhow::Result<()> {
         ("4 KiB uploads/s", "/upload/rate"),
         ("upload p50 / p99 ms", "/upload/p50_p99"),
         ("failed requests", "/failed"),
+        ("file search right after the uploads", "/search_after_uploads_text"),
         ("server VmRSS / VmHWM MiB", "/memory"),
         ("server cores: list / poll / search / upload", "/server_cores"),
         ("database + S3 cores: list / poll / search / upload", "/backend_cores"),
+        ("load client cores: list / poll / search / upload", "/bench_cores_text"),
+        ("other processes' cores: list / poll / search / upload", "/other_cores"),
     ];
     for (label, ptr) in rows {
         let cells: Vec<String> = loads.iter().map(|v| num(v, ptr)).collect();

@@ -123,6 +123,16 @@ fn tree_cpu(roots: &[u32]) -> Duration {
     Duration::from_millis(ticks * 10)
 }
 
+/// CPU time all cores spent busy (not idle, not waiting for I/O), from /proc/stat.
+fn machine_busy() -> Duration {
+    let s = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+    let f: Vec<u64> =
+        s.lines().next().unwrap_or_default().split_whitespace().skip(1).filter_map(|v| v.parse().ok()).collect();
+    // user nice system idle iowait irq softirq steal (guest time is inside user).
+    let busy: u64 = f.iter().take(8).enumerate().filter(|(i, _)| *i != 3 && *i != 4).map(|(_, v)| v).sum();
+    Duration::from_millis(busy * 10)
+}
+
 fn status_kib(pid: u32, field: &str) -> Option<u64> {
     let s = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     s.lines()
@@ -271,6 +281,8 @@ struct PhaseResult {
     server_cores: f64,
     backend_cores: f64,
     bench_cores: f64,
+    /// Everything else on the machine (other sessions' builds and tests).
+    other_cores: f64,
     load: String,
 }
 
@@ -287,6 +299,7 @@ async fn run_phase(
     let srv0 = pid.map(|p| tree_cpu(&[p])).unwrap_or_default();
     let be0 = tree_cpu(backend);
     let me0 = stats::cpu_time();
+    let all0 = machine_busy();
     let mut tasks = Vec::new();
     for mut c in clients {
         let people = people.clone();
@@ -315,13 +328,18 @@ async fn run_phase(
     }
     let wall = started.elapsed();
     let cores = |a: Duration, b: Duration| (b.saturating_sub(a)).as_secs_f64() / wall.as_secs_f64().max(1e-9);
+    let server_cores = pid.map(|p| cores(srv0, tree_cpu(&[p]))).unwrap_or(0.0);
+    let backend_cores = if backend.is_empty() { 0.0 } else { cores(be0, tree_cpu(backend)) };
+    let bench_cores = cores(me0, stats::cpu_time());
+    let all = cores(all0, machine_busy());
     let res = PhaseResult {
         samples,
         failed,
         wall,
-        server_cores: pid.map(|p| cores(srv0, tree_cpu(&[p]))).unwrap_or(f64::NAN),
-        backend_cores: if backend.is_empty() { 0.0 } else { cores(be0, tree_cpu(backend)) },
-        bench_cores: cores(me0, stats::cpu_time()),
+        server_cores,
+        backend_cores,
+        bench_cores,
+        other_cores: (all - server_cores - backend_cores - bench_cores).max(0.0),
         load: stats::loadavg(),
     };
     back.sort_by_key(|c| c.n);
@@ -451,16 +469,20 @@ pub async fn run(a: LoadArgs) -> anyhow::Result<()> {
     let mut failed = 0;
     let mut server_cores = Vec::new();
     let mut backend_cores = Vec::new();
+    let mut other_cores = Vec::new();
+    let mut bench_cores = Vec::new();
     println!();
-    println!("| phase | requests | per s | p50 ms | p99 ms | max ms | failed | server cores | backend cores | bench cores | load after |");
-    println!("|---|---|---|---|---|---|---|---|---|---|---|");
+    println!(
+        "| phase | requests | per s | p50 ms | p99 ms | max ms | failed | server cores | backend cores | bench cores | other cores | load after |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
     for phase in [Phase::List, Phase::Changes, Phase::Search, Phase::Upload] {
         let (back, r) = run_phase(clients, phase, a.phase_secs, people.clone(), a.pid, &a.backend_pids).await;
         clients = back;
         let rate = r.samples.len() as f64 / r.wall.as_secs_f64();
         let (p50, p99) = (r.samples.pct_us(50.0), r.samples.pct_us(99.0));
         println!(
-            "| {} | {} | {:.1} | {} | {} | {} | {} | {:.2} | {:.2} | {:.2} | {} |",
+            "| {} | {} | {:.1} | {} | {} | {} | {} | {:.2} | {:.2} | {:.2} | {:.2} | {} |",
             phase.key(),
             r.samples.len(),
             rate,
@@ -471,11 +493,14 @@ pub async fn run(a: LoadArgs) -> anyhow::Result<()> {
             r.server_cores,
             r.backend_cores,
             r.bench_cores,
+            r.other_cores,
             r.load
         );
         failed += r.failed;
         server_cores.push(format!("{:.2}", r.server_cores));
         backend_cores.push(format!("{:.2}", r.backend_cores));
+        other_cores.push(format!("{:.2}", r.other_cores));
+        bench_cores.push(format!("{:.2}", r.bench_cores));
         out[phase.key()] = json!({
             "n": r.samples.len(),
             "rate": (rate * 10.0).round() / 10.0,
@@ -487,12 +512,31 @@ pub async fn run(a: LoadArgs) -> anyhow::Result<()> {
             "server_cores": r.server_cores,
             "backend_cores": r.backend_cores,
             "bench_cores": r.bench_cores,
+            "other_cores": r.other_cores,
             "load_after": r.load,
         });
     }
+    // Every upload is a change the search index catches up on; a file
+    // search waits for that (up to the server's request timeout).
+    let uploads: u64 = clients.iter().map(|c| c.uploads).sum();
+    let t = Instant::now();
+    let r = long
+        .get(format!("{base}/api/v1/search/files"))
+        .header(reqwest::header::COOKIE, &clients[0].cookie)
+        .query(&[("q", "c0")])
+        .send()
+        .await;
+    let after = t.elapsed().as_secs_f64();
+    let status = r.map(|r| r.status().as_u16()).unwrap_or(0);
+    println!("file search after the {uploads} uploads: {status} after {after:.1} s");
+    out["search_after_uploads"] =
+        json!({"uploads": uploads, "status": status, "seconds": (after * 10.0).round() / 10.0});
+    out["search_after_uploads_text"] = json!(format!("{status} after {after:.1} s ({uploads} changes)"));
     out["failed"] = json!(failed);
     out["server_cores"] = json!(server_cores.join(" / "));
     out["backend_cores"] = json!(backend_cores.join(" / "));
+    out["other_cores"] = json!(other_cores.join(" / "));
+    out["bench_cores_text"] = json!(bench_cores.join(" / "));
     if let Some(pid) = a.pid {
         let rss = status_kib(pid, "VmRSS").unwrap_or(0) as f64 / 1024.0;
         let hwm = status_kib(pid, "VmHWM").unwrap_or(0) as f64 / 1024.0;

@@ -11,6 +11,8 @@ use rand::Rng;
 pub const MAX_DEPTH: u32 = 6;
 /// Entries in one folder, at most.
 pub const MAX_ENTRIES: u64 = 200;
+/// Entries in a folder, at least (a drive with fewer files has fewer).
+pub const MIN_ENTRIES: u64 = 5;
 
 /// Folder names in an employee's drive and in team drives.
 const WORK_FOLDERS: &[&str] = &[
@@ -291,14 +293,25 @@ impl<F: FnMut(Entry)> TreeGen<'_, F> {
         }
         // Some files here, the rest in subfolders of a size that shrinks
         // with the budget, so big drives get deep trees and small ones flat.
-        let here = self.rng.gen_range(0..=cap / 2).min(budget);
+        // Every folder made here gets at least MIN_ENTRIES files below it,
+        // and this folder holds at least MIN_ENTRIES entries.
+        let mut here = self.rng.gen_range(0..=cap / 2).min(budget);
+        let subtree = ((budget - here) as f64).powf(self.rng.gen_range(0.45..0.75)).max(8.0);
+        let mut subs = (((budget - here) as f64 / subtree).ceil() as u64).clamp(1, (cap - here).max(1));
+        here = here.max(MIN_ENTRIES.saturating_sub(subs)).min(budget);
         let rest = budget - here;
-        let subtree = (rest as f64).powf(self.rng.gen_range(0.45..0.75)).max(8.0);
-        let subs = ((rest as f64 / subtree).ceil() as u64).clamp(1, (cap - here).max(1));
-        // Split `rest` over `subs` folders with random weights.
+        subs = subs.min(rest / MIN_ENTRIES);
+        if subs == 0 {
+            // Too few left for a folder of its own: they stay here.
+            self.files(path, child_depth, budget, used);
+            return budget;
+        }
+        // MIN_ENTRIES each, the remainder split with random weights.
+        let spare = rest - subs * MIN_ENTRIES;
         let weights: Vec<f64> = (0..subs).map(|_| -self.rng.gen_range(f64::EPSILON..1.0).ln()).collect();
         let total: f64 = weights.iter().sum();
-        let mut shares: Vec<u64> = weights.iter().map(|w| (w / total * rest as f64).floor() as u64).collect();
+        let mut shares: Vec<u64> =
+            weights.iter().map(|w| MIN_ENTRIES + (w / total * spare as f64).floor() as u64).collect();
         let mut left = rest - shares.iter().sum::<u64>();
         let mut i = 0;
         let n = shares.len();
@@ -376,9 +389,11 @@ mod tests {
                 }
             }
             assert!(depth_seen <= MAX_DEPTH);
-            for (p, n) in children {
-                assert!(n <= MAX_ENTRIES || p == "/", "{p} has {n} entries");
+            let small = children.iter().filter(|(p, n)| **p != "/" && **n < MIN_ENTRIES).count();
+            for (p, n) in &children {
+                assert!(*n <= MAX_ENTRIES || *p == "/", "{p} has {n} entries");
             }
+            assert!(small * 100 <= children.len().max(1), "{small} of {} folders hold fewer than 5", children.len());
         }
     }
 }
