@@ -556,6 +556,55 @@ mod tests {
     }
 
     #[test]
+    fn test_harness_variables_are_not_configuration() {
+        let env = [
+            ("SUVEREN_TEST_PG".to_string(), "postgres://x".to_string()),
+            ("SUVEREN_LISTEN".into(), "127.0.0.1:9".into()),
+        ];
+        let t = merged(None, env.into_iter(), &Overrides::default()).unwrap();
+        assert!(!t.contains_key("test_pg"), "{t:?}");
+        assert!(build(&t).is_ok(), "a test variable in the environment does not stop the server");
+    }
+
+    #[test]
+    fn shared_backends_are_checked_and_every_mistake_named() {
+        let c = build(&table("")).unwrap();
+        assert!(c.backends.database_url.is_none() && c.backends.s3.is_none(), "embedded by default");
+        let errs = build(&table(
+            "[store]\ndatabase_url = \"mysql://x\"\nmax_connections = 1\n[blobs]\ndelete_grace_hours = -1\n\
+             [blobs.s3]\nendpoint = \"http://s3.example.org\"\nbucket = \"b\"\nbuckit = 1\n[node]\nnam = \"a\"",
+        ))
+        .unwrap_err();
+        for needle in [
+            "`store.database_url`: expected a postgres:// URL",
+            "`store.max_connections`",
+            "`blobs.delete_grace_hours`",
+            "`blobs.s3.buckit`: unknown key",
+            "`blobs.s3.access_key_id`: missing",
+            "`blobs.s3.secret_access_key`: missing",
+            "`node.nam`: unknown key",
+        ] {
+            assert!(errs.iter().any(|e| e.contains(needle)), "{needle} not in {errs:?}");
+        }
+        // Plain http is refused off loopback unless allowed, accepted on loopback.
+        let s3 = |endpoint: &str, extra: &str| {
+            format!(
+                "[blobs.s3]\nendpoint = \"{endpoint}\"\nbucket = \"b\"\naccess_key_id = \"k\"\nsecret_access_key = \"s\"\n{extra}"
+            )
+        };
+        let errs = build(&table(&s3("http://s3.example.org", ""))).unwrap_err();
+        assert!(errs.iter().any(|e| e.contains("plain http off loopback")), "{errs:?}");
+        let c = build(&table(&s3("http://127.0.0.1:3900", ""))).unwrap();
+        let b = c.backends.s3.unwrap();
+        assert!(b.allow_http && b.region == "garage" && b.prefix.is_none());
+        assert!(build(&table(&s3("http://s3.example.org", "allow_http = true"))).is_ok());
+        let c = build(&table("[store]\ndatabase_url = \"postgres://u@db/suveren\"\n[blobs]\ndelete_grace_hours = 24"))
+            .unwrap();
+        assert_eq!(c.backends.database_url.as_deref(), Some("postgres://u@db/suveren"));
+        assert_eq!(c.settings.blob_delete_grace, Duration::from_secs(24 * 3600));
+    }
+
+    #[test]
     fn precedence_is_file_then_env_then_flags() {
         let dir = tempfile::tempdir().unwrap();
         let f = dir.path().join("c.toml");
